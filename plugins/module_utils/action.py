@@ -1,0 +1,119 @@
+"""Base class of the collection's action plugins.
+
+A module here is an action plugin: it validates its arguments on the controller, reads the host
+once, decides in Python, and writes once when something changed (never in check mode).
+Subclasses set ``MODULE`` (the module's spec holder, see ``ModuleSpec``) and implement ``manage``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.winflask.iis.plugins.module_utils.config import ConfigRead, read_request
+from ansible_collections.winflask.iis.plugins.module_utils.transport import TargetError, run_script
+
+
+class ModuleError(Exception):
+    """A user error found on the controller (bad option value, missing prerequisite)."""
+
+
+@dataclass
+class ModuleSpec:
+    """Argument spec and constraints, shared by plugins/modules (docs) and plugins/action (logic)."""
+
+    argument_spec: dict[str, Any]
+    mutually_exclusive: list[Any] = field(default_factory=list)
+    required_if: list[Any] = field(default_factory=list)
+    required_one_of: list[Any] = field(default_factory=list)
+    required_together: list[Any] = field(default_factory=list)
+    required_by: dict[str, Any] = field(default_factory=dict)
+
+    def module_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for AnsibleModule / validate_argument_spec."""
+        return {
+            "argument_spec": self.argument_spec,
+            "mutually_exclusive": self.mutually_exclusive,
+            "required_if": self.required_if,
+            "required_one_of": self.required_one_of,
+            "required_together": self.required_together,
+            "required_by": self.required_by,
+        }
+
+
+# Hints for the error codes of the target scripts (docs/architecture.md 3.6).
+ERROR_HINTS = {
+    "IISNotInstalled": "IIS is not installed on the host: run winflask.iis.iis_features first.",
+    "SiteNotFound": "The site does not exist on the host.",
+    "SectionLocked": "The section is locked at this level (overrideModeDefault=\"Deny\"); write it in "
+                     "applicationHost.config (server level or a <location> tag) instead of web.config.",
+}
+
+
+class WinflaskAction(ActionBase):
+    """Template for the collection's modules."""
+
+    MODULE: ModuleSpec
+    _supports_check_mode = True
+    _supports_async = False
+
+    def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
+        self._supports_check_mode = True
+        self._supports_diff = True
+        result = super().run(tmp, task_vars)
+        del tmp
+        self._task_vars = task_vars or {}
+        self.reads = 0
+        self.writes = 0
+        _, args = self.validate_argument_spec(**self.MODULE.module_kwargs())
+        try:
+            result.update(self.manage(args))
+        except ModuleError as exc:
+            result.update(failed=True, changed=False, msg=str(exc))
+        except TargetError as exc:
+            result.update(failed=True, changed=False, msg=self.describe_target_error(exc),
+                          error_code=exc.code)
+        result.setdefault("changed", False)
+        if not self.diff_mode:
+            result.pop("diff", None)
+        return result
+
+    # -- what subclasses implement ------------------------------------------------------------
+    def manage(self, args: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def describe_target_error(self, exc: TargetError) -> str:
+        hint = ERROR_HINTS.get(exc.code)
+        return f"{exc.message} ({exc.code})" + (f" {hint}" if hint else "")
+
+    # -- helpers ------------------------------------------------------------------------------
+    @property
+    def check_mode(self) -> bool:
+        return bool(self._task.check_mode)
+
+    @property
+    def diff_mode(self) -> bool:
+        return bool(self._task.diff)
+
+    def call(self, name: str, request: dict[str, Any] | None = None) -> dict[str, Any]:
+        return run_script(self, self._task_vars, name, request)
+
+    def read_config(self, addresses: list[Any]) -> ConfigRead:
+        """The one read of a task: every section the module needs, in one call."""
+        self.reads += 1
+        return ConfigRead(self.call("config_read", read_request(addresses)))
+
+    def apply_config(self, read: ConfigRead, operations: list[dict[str, Any]]) -> dict[str, Any]:
+        """The one write of a task: all operations in one commit, guarded by the read's fingerprint."""
+        if self.check_mode:
+            raise RuntimeError("apply_config called in check mode")
+        if not operations:
+            return {"changed": False}
+        self.writes += 1
+        return self.call("config_apply", {"fingerprint": read.fingerprint, "backup": True,
+                                          "operations": operations})
+
+    def host_facts(self) -> dict[str, Any]:
+        return self.call("host_facts", {})

@@ -1,0 +1,22 @@
+"""Diff output for the modules: YAML text before and after, as Ansible's diff callback shows it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+
+def to_yaml(value: Any) -> str:
+    if value is None:
+        return ""
+    return yaml.safe_dump(value, default_flow_style=False, sort_keys=False, allow_unicode=True)
+
+
+def yaml_diff(before: Any, after: Any, header: str) -> dict[str, str]:
+    return {
+        "before": to_yaml(before),
+        "after": to_yaml(after),
+        "before_header": f"{header} (before)",
+        "after_header": f"{header} (after)",
+    }

@@ -1,0 +1,88 @@
+"""Run one of the collection's PowerShell scripts on the target and return its JSON result.
+
+This is the only place that knows how a script reaches the host: through the
+``ansible.windows.win_powershell`` module, called from an action plugin. Tests put the
+emulated Windows host behind that module; nothing here knows about it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+WIN_POWERSHELL = "ansible.windows.win_powershell"
+SCRIPTS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "powershell")
+
+
+class TargetError(Exception):
+    """A script failed on the target. ``code`` is one of the codes of docs/architecture.md."""
+
+    def __init__(self, code: str, message: str, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.details = details or {}
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+
+def script_path(name: str) -> str:
+    return os.path.join(SCRIPTS_DIR, f"{name}.ps1")
+
+
+def load_script(name: str) -> str:
+    path = script_path(name)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise TargetError("ScriptMissing", f"winflask.iis script {name!r} not found at {path}: {exc}") from exc
+
+
+def _error_text(result: dict[str, Any]) -> str:
+    parts = []
+    for record in result.get("error") or []:
+        if isinstance(record, dict):
+            parts.append(str(record.get("exception", {}).get("message") or record.get("output") or record))
+        else:
+            parts.append(str(record))
+    return "; ".join(p for p in parts if p) or str(result.get("msg") or "unknown error")
+
+
+def parse_result(name: str, result: dict[str, Any]) -> dict[str, Any]:
+    """Turn a win_powershell result into the script's JSON payload, or raise TargetError."""
+    payload: Any = None
+    raw = result.get("result")
+    if isinstance(raw, str) and raw.strip():
+        try:
+            payload = json.loads(raw)
+        except ValueError as exc:
+            if not result.get("failed"):
+                raise TargetError("ScriptError", f"script {name} returned invalid JSON: {exc}") from exc
+    if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
+        err = dict(payload["error"])
+        raise TargetError(str(err.pop("code", "ScriptError")), str(err.pop("message", "")), err)
+    if result.get("failed") or result.get("error"):
+        raise TargetError("ScriptError", f"script {name} failed: {_error_text(result)}")
+    if result.get("skipped"):
+        raise TargetError("ScriptError", f"script {name} was skipped by win_powershell: {result.get('msg', '')}")
+    if not isinstance(payload, dict):
+        raise TargetError("ScriptError", f"script {name} returned no JSON object (got {raw!r})")
+    return payload
+
+
+def run_script(action: Any, task_vars: dict[str, Any] | None, name: str,
+               request: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Run ``powershell/<name>.ps1`` with ``-Request <json>`` through win_powershell.
+
+    ``action`` is the calling ActionBase. Returns the script's JSON object; raises TargetError.
+    """
+    module_args = {
+        "script": load_script(name),
+        "parameters": {"Request": json.dumps(request or {}, sort_keys=True)},
+    }
+    result = action._execute_module(module_name=WIN_POWERSHELL, module_args=module_args,
+                                    task_vars=task_vars or {})
+    return parse_result(name, result)

@@ -1,0 +1,49 @@
+from ansible_collections.winflask.iis.plugins.module_utils import config
+
+
+def node(**attrs):
+    return config.Node({"name": "x", "attributes": {k: {"value": v, "is_default": False} for k, v in attrs.items()}})
+
+
+def test_site_address_forms():
+    assert config.site_address("s", None) == config.Address("s", "MACHINE/WEBROOT/APPHOST", "")
+    assert config.site_address("s", "Web").pspath == "MACHINE/WEBROOT/APPHOST/Web"
+    assert config.site_address("s", "Web", "/app/").pspath == "MACHINE/WEBROOT/APPHOST/Web/app"
+    assert config.site_address("s", "Web", "/app", in_apphost=True) == config.Address(
+        "s", "MACHINE/WEBROOT/APPHOST", "Web/app")
+
+
+def test_attribute_changes_ignores_unmanaged_and_equal():
+    n = node(enabled=False, timeout="00:02:00", name="a")
+    assert config.attribute_changes(n, {"enabled": None, "timeout": "00:02:00"}) == {}
+    assert config.attribute_changes(n, {"enabled": True}) == {"enabled": (False, True)}
+
+
+def test_bool_is_not_int():
+    assert config.attribute_changes(node(count=1), {"count": True}) == {"count": (1, True)}
+
+
+def test_timespan_round_trip():
+    assert config.timespan_from_seconds(120) == "00:02:00"
+    assert config.timespan_from_seconds(90061) == "1.01:01:01"
+    assert config.timespan_to_seconds("1.01:01:01") == 90061
+    assert config.timespan_to_seconds("00:00:00.1000000") == 0
+    for seconds in (1, 59, 3600, 86399, 86400):
+        assert config.timespan_to_seconds(config.timespan_from_seconds(seconds)) == seconds
+
+
+def test_find_item_by_key_case_insensitive():
+    n = config.Node({"name": "rules", "items": [
+        {"name": "rule", "attributes": {"name": {"value": "First", "is_default": False}}},
+        {"name": "rule", "attributes": {"name": {"value": "Second", "is_default": False}}}]})
+    assert n.find_item(name="second").value("name") == "Second"
+    assert n.find_item(name="third") is None
+
+
+def test_operation_shapes():
+    a = config.Address("system.webServer/proxy")
+    assert config.op_set(a, [], {"enabled": True}) == {
+        "op": "set", "section": "system.webServer/proxy", "pspath": "MACHINE/WEBROOT/APPHOST",
+        "location": "", "path": [], "attributes": {"enabled": True}}
+    assert config.op_remove(a, [config.item_step(name="r")], {"name": "x"})["path"] == [{"item": {"name": "r"}}]
+    assert config.op_reset(a, ["cache"], {"b", "a"})["attributes"] == ["a", "b"]
