@@ -1,0 +1,40 @@
+"""The site playbook (winflask.iis.site) twice on a fresh emulated Windows Server 2022 host.
+
+The first run must change the host (and write to it); the second must report changed=0 in the
+PLAY RECAP and send no write call to the host (idempotence measured on the host, not only in
+ansible's summary).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playbook_run import EMULATED_INVENTORY, ansible_env, create_host, read_calls, run_playbook, venvs
+
+HOST = "emulated-server2022"
+VENV_LIST = venvs()
+
+
+@pytest.mark.parametrize("venv", VENV_LIST, ids=[v.name for v in VENV_LIST])
+def test_site_converges_then_is_idempotent(venv: Path, tmp_path: Path) -> None:
+    root = create_host(venv, tmp_path / "host")
+    env = ansible_env(venv, root, tmp_path)
+
+    first = run_playbook(venv, "winflask.iis.site", EMULATED_INVENTORY, env)
+    assert first.rc == 0, first.failure_report()
+    assert first.recap.get(HOST, {}).get("failed") == 0, first.failure_report()
+    assert first.recap[HOST]["changed"] > 0, f"first run on a fresh host changed nothing\n{first.stdout[-3000:]}"
+    calls_after_first = read_calls(root)
+    assert any(call.get("kind") == "write" for call in calls_after_first), \
+        f"first run wrote nothing to the emulated host: {calls_after_first}"
+
+    second = run_playbook(venv, "winflask.iis.site", EMULATED_INVENTORY, env)
+    assert second.rc == 0, second.failure_report()
+    assert second.recap.get(HOST, {}).get("failed") == 0, second.failure_report()
+    assert second.recap[HOST]["changed"] == 0, \
+        f"second run is not idempotent: {second.recap[HOST]}\n{second.stdout[-6000:]}"
+    new_calls = read_calls(root)[len(calls_after_first):]
+    assert new_calls, "second run sent no call to the host at all"
+    writes = [call for call in new_calls if call.get("kind") == "write"]
+    assert not writes, f"second run wrote to the host: {writes}"
