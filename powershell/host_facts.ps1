@@ -1,0 +1,151 @@
+# winflask.iis target script. Windows PowerShell 5.1. Contract: docs/architecture.md section 3.5.
+# winflask-script: host_facts
+<#
+Reads what the modules need to know about the host, as ONE JSON string in $Ansible.Result:
+OS (Win32_OperatingSystem ProductType/Caption/Version, registry InstallationType), the
+PowerShell version, whether IIS is there, the registered config sections (<configSections>),
+the global modules and the sites. Request: {} (ignored).
+Read only. SupportsShouldProcess lets win_powershell run it in check mode.
+#>
+[CmdletBinding(SupportsShouldProcess)]
+param(
+    [Parameter(Mandatory = $true)]
+    [string]$Request
+)
+
+$ErrorActionPreference = 'Stop'
+# PS 5.1: ETS type data on System.Array can make ConvertTo-Json emit {"value": [...], "Count": n}.
+Remove-TypeData -TypeName System.Array -ErrorAction SilentlyContinue
+
+function New-WinflaskError {
+    # An exception that carries one of the error codes of docs/architecture.md 3.6.
+    param([string]$Code, [string]$Message, [hashtable]$Details = @{})
+    $exception = New-Object System.Exception $Message
+    $exception.Data['winflask_code'] = $Code
+    $exception.Data['winflask_details'] = $Details
+    return $exception
+}
+
+function Get-ErrorPayload {
+    # Turns any caught error into {"error": {"code", "message", ...}}; maps MWA COM errors to codes.
+    param($ErrorRecord)
+    $exception = $ErrorRecord.Exception
+    $details = @{}
+    $code = $null
+    $hresult = $null
+    $current = $exception
+    while ($null -ne $current) {
+        if ($current.Data.Contains('winflask_code')) {
+            $code = $current.Data['winflask_code']
+            $details = $current.Data['winflask_details']
+            $exception = $current
+            break
+        }
+        if ($current -is [System.Runtime.InteropServices.COMException]) {
+            $hresult = '0x{0:X8}' -f $current.ErrorCode
+            $exception = $current
+        }
+        $current = $current.InnerException
+    }
+    $message = $exception.Message
+    if ($null -eq $code) {
+        if ($message -match 'missing a section declaration') { $code = 'SectionNotRegistered' }
+        elseif ($hresult -eq '0x80070021' -or $message -match 'cannot be used at this path|locked') { $code = 'SectionLocked' }
+        elseif ($hresult -eq '0x800700B7' -or $message -match 'Cannot add duplicate collection entry') { $code = 'DuplicateKey' }
+        elseif ($message -match 'Unrecognized attribute') { $code = 'UnknownAttribute' }
+        elseif ($message -match 'Unrecognized element') { $code = 'UnknownElement' }
+        elseif ($hresult -eq '0x8007000D' -or $message -match 'not well-formed|Cannot read configuration file') { $code = 'ConfigFileError' }
+        elseif ($hresult -eq '0x80070057') { $code = 'InvalidValue' }
+        else { $code = 'ScriptError' }
+    }
+    $error_body = [ordered]@{ code = $code; message = $message }
+    if ($hresult) { $error_body['hresult'] = $hresult }
+    foreach ($key in $details.Keys) { $error_body[$key] = $details[$key] }
+    return @{ error = $error_body }
+}
+
+function Get-OsFacts {
+    # ProductType: 1 workstation, 2 domain controller, 3 server. InstallationType: Client, Server, Server Core.
+    $os = Get-CimInstance -ClassName Win32_OperatingSystem
+    $installationType = $null
+    $key = Get-ItemProperty -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion' -ErrorAction SilentlyContinue
+    if ($null -ne $key -and $key.PSObject.Properties['InstallationType']) { $installationType = [string]$key.InstallationType }
+    return [ordered]@{
+        product_type = [int]$os.ProductType
+        caption = [string]$os.Caption
+        version = [string]$os.Version
+        installation_type = $installationType
+    }
+}
+
+function Get-IisVersion {
+    # "10.0" from HKLM:\SOFTWARE\Microsoft\InetStp (written by the IIS setup); $null when absent.
+    $key = Get-ItemProperty -LiteralPath 'HKLM:\SOFTWARE\Microsoft\InetStp' -ErrorAction SilentlyContinue
+    if ($null -eq $key -or -not $key.PSObject.Properties['MajorVersion']) { return $null }
+    $minor = 0
+    if ($key.PSObject.Properties['MinorVersion']) { $minor = $key.MinorVersion }
+    return "$($key.MajorVersion).$minor"
+}
+
+function Add-SectionNames {
+    # Full names ("system.webServer/rewrite/rules") of every <section> under a <sectionGroup>, recursively.
+    param($Group, [string]$Prefix, $Names)
+    foreach ($definition in $Group.Sections) {
+        $name = [string]$definition.Name
+        if ($Prefix -and -not $name.Contains('/')) { $name = "$Prefix/$name" }
+        $Names.Add($name)
+    }
+    foreach ($child in $Group.SectionGroups) {
+        $name = [string]$child.Name
+        if ($Prefix -and -not $name.Contains('/')) { $name = "$Prefix/$name" }
+        Add-SectionNames $child $name $Names
+    }
+}
+
+try {
+    $Ansible.Changed = $false
+    $inetsrv = Join-Path $env:windir 'System32\inetsrv'
+    $apphostFile = Join-Path $inetsrv 'config\applicationHost.config'
+    $mwaFile = Join-Path $inetsrv 'Microsoft.Web.Administration.dll'
+    $installed = (Test-Path -LiteralPath $apphostFile -PathType Leaf) -and (Test-Path -LiteralPath $mwaFile -PathType Leaf)
+
+    $sections = New-Object System.Collections.Generic.List[string]
+    $globalModules = New-Object System.Collections.Generic.List[string]
+    $sites = New-Object System.Collections.Generic.List[object]
+    if ($installed) {
+        $null = [System.Reflection.Assembly]::LoadFrom($mwaFile)
+        $manager = New-Object Microsoft.Web.Administration.ServerManager
+        $apphost = $manager.GetApplicationHostConfiguration()
+        Add-SectionNames $apphost.RootSectionGroup '' $sections
+        foreach ($module in $apphost.GetSection('system.webServer/globalModules').GetCollection()) {
+            $globalModules.Add([string]$module.GetAttributeValue('name'))
+        }
+        foreach ($site in $manager.Sites) {
+            # Physical path of the root virtual directory of the root application, unexpanded.
+            $physicalPath = $null
+            foreach ($app in $site.Applications) {
+                if ($app.Path -ne '/') { continue }
+                foreach ($vdir in $app.VirtualDirectories) { if ($vdir.Path -eq '/') { $physicalPath = [string]$vdir.PhysicalPath } }
+            }
+            $sites.Add([ordered]@{ name = [string]$site.Name; id = [long]$site.Id; physical_path = $physicalPath })
+        }
+    }
+
+    $facts = [ordered]@{
+        os = Get-OsFacts
+        powershell_version = $PSVersionTable.PSVersion.ToString()
+        iis = [ordered]@{
+            installed = [bool]$installed
+            version = $(if ($installed) { Get-IisVersion } else { $null })
+            config_file = $apphostFile
+        }
+        sections = $sections
+        global_modules = $globalModules
+        sites = $sites
+    }
+    $Ansible.Result = ConvertTo-Json -InputObject $facts -Depth 20 -Compress
+}
+catch {
+    $Ansible.Failed = $true
+    $Ansible.Result = ConvertTo-Json -InputObject (Get-ErrorPayload $_) -Depth 20 -Compress
+}
