@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Run the whole job, `ansible-playbook winflask.iis.site`, after scripts/setup.sh.
+#
+#   bash scripts/site.sh                      against the emulated Windows Server 2022 host in
+#                                             .build/emulated-host (created when missing;
+#                                             WINFLASK_FRESH_HOST=1 starts from a new one)
+#   bash scripts/site.sh INVENTORY [ARGS...]  against the real hosts of INVENTORY, with the real
+#                                             ansible.windows collection from .venv/main
+#
+# Any further arguments (or all of them, when the first starts with '-') go to ansible-playbook,
+# e.g. `bash scripts/site.sh --check --diff`.
+set -euo pipefail
+
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+inventory=""
+if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
+    [ -e "$1" ] || { echo "site: inventory '$1' not found" >&2; exit 2; }
+    inventory=$(realpath "$1")
+    shift
+fi
+
+cd "$WINFLASK_ROOT"
+bash scripts/setup.sh
+MAIN="$WINFLASK_ROOT/.venv/main/bin"
+export PATH="$MAIN:$PATH"
+
+if [ -z "$inventory" ]; then
+    host=${WINFLASK_EMULATOR_ROOT:-$WINFLASK_ROOT/.build/emulated-host}
+    if [ -n "${WINFLASK_FRESH_HOST:-}" ]; then
+        rm -rf "$host"
+    fi
+    if [ ! -f "$host/state.json" ]; then
+        rm -rf "$host"
+        echo "site: creating an emulated Windows Server 2022 host in $host" >&2
+        "$MAIN/python" -m winhost create --profile server2022 --root "$host"
+    else
+        echo "site: using the emulated Windows host in $host" >&2
+    fi
+    export WINFLASK_EMULATOR_ROOT="$host"
+    # The stand-in ansible.windows (Python modules that act on the emulated host) comes first.
+    export ANSIBLE_COLLECTIONS_PATH="$WINFLASK_STAND_IN:$WINFLASK_COLLECTIONS"
+    inventory="$WINFLASK_ROOT/tests/integration/inventory.emulated.yml"
+else
+    # Real hosts: only the collection itself here; ansible.windows comes from the `ansible`
+    # package in .venv/main (ansible always searches the ansible_collections of its Python).
+    export ANSIBLE_COLLECTIONS_PATH="$WINFLASK_COLLECTIONS"
+fi
+
+exec "$MAIN/ansible-playbook" -i "$inventory" winflask.iis.site "$@"

@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# Run every test of the collection, stage by stage, stopping at the first failure.
+#
+#   bash scripts/test.sh              every stage
+#   bash scripts/test.sh ruff unit    only the named stages (names: bash scripts/test.sh --list)
+#
+# WINFLASK_TEST_VENVS=main (or core-2.16) limits the ansible runs to one venv.
+# docs/testing.md describes each stage.
+set -euo pipefail
+
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$WINFLASK_ROOT"
+
+STAGES=(ruff yamllint ansible-lint changelog powershell unit unit-core-2.16 docs integration build sanity
+        molecule site)
+
+if [ "${1:-}" = "--list" ]; then
+    printf '%s\n' "${STAGES[@]}"
+    exit 0
+fi
+
+MAIN="$WINFLASK_ROOT/.venv/main/bin"
+OLD="$WINFLASK_ROOT/.venv/core-2.16/bin"
+export PATH="$MAIN:$PATH"
+export ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 PY_COLORS=0 NO_COLOR=1
+PYTEST_OPTS=(-ra -p no:cacheprovider -o empty_parameter_set_mark=fail_at_collect)
+SANITY_PYTHON=${WINFLASK_SANITY_PYTHON:-3.13}
+INSTALLED="$WINFLASK_ROOT/.build/installed/ansible_collections/winflask/iis"
+
+passed=0
+timings=()
+
+banner() { printf '\n==================== %s ====================\n' "$*"; }
+
+# A stage with nothing to test fails: a green run must mean every part was tested.
+need() {
+    if [ -z "$(find . -path "./$1" -not -path './.venv/*' -not -path './.build/*' -print -quit)" ]; then
+        echo "FAIL: nothing to test: no $1" >&2
+        return 1
+    fi
+}
+
+stage_ruff() { "$MAIN/ruff" check .; }
+
+stage_yamllint() { "$MAIN/yamllint" -s .; }
+
+# The collection itself comes from .build/collections (the link scripts/setup.sh makes); offline
+# because Galaxy is not reachable (ansible.windows comes from the `ansible` package).
+stage_ansible_lint() { ANSIBLE_COLLECTIONS_PATH="$WINFLASK_COLLECTIONS" "$MAIN/ansible-lint" --offline; }
+
+stage_changelog() { "$MAIN/antsibull-changelog" lint; }
+
+# PowerShell syntax (tree-sitter under node): helper tests if there are any, else the parser itself.
+stage_powershell() {
+    need 'powershell/*.ps1'
+    if compgen -G 'tests/powershell/test_*.py' >/dev/null; then
+        "$MAIN/pytest" "${PYTEST_OPTS[@]}" tests/powershell
+    else
+        node tests/powershell/parse.mjs powershell/*.ps1
+    fi
+}
+
+unit_paths() {
+    local paths=(tests/unit)
+    if [ -n "$(find tests/emulator -name 'test_*.py' -not -path '*/collections/*' -print -quit)" ]; then
+        paths+=(tests/emulator)
+    fi
+    printf '%s\n' "${paths[@]}"
+}
+
+stage_unit() {
+    need 'tests/unit/*test_*.py'
+    mapfile -t paths < <(unit_paths)
+    "$MAIN/pytest" "${PYTEST_OPTS[@]}" "${paths[@]}"
+}
+
+stage_unit_core_2_16() {
+    mapfile -t paths < <(unit_paths)
+    "$OLD/pytest" "${PYTEST_OPTS[@]}" "${paths[@]}"
+}
+
+stage_docs() { "$MAIN/pytest" "${PYTEST_OPTS[@]}" tests/integration/test_docs.py; }
+
+stage_integration() { "$MAIN/pytest" "${PYTEST_OPTS[@]}" tests/integration/test_targets.py; }
+
+# Build the tarball, install it where ansible-test wants it, and check what got in.
+stage_build() {
+    rm -rf .build/dist .build/installed
+    "$MAIN/ansible-galaxy" collection build --output-path .build/dist .
+    local tarball
+    tarball=$(ls .build/dist/winflask-iis-*.tar.gz)
+    "$MAIN/ansible-galaxy" collection install --no-deps --force -p .build/installed "$tarball"
+    local listed
+    listed=$(ANSIBLE_COLLECTIONS_PATH="$WINFLASK_ROOT/.build/installed" "$MAIN/ansible-galaxy" collection list \
+        winflask.iis 2>/dev/null)
+    grep -q "winflask.iis" <<<"$listed" || { echo "FAIL: installed collection not listed: $listed" >&2; return 1; }
+    local file missing=0
+    for file in MANIFEST.json FILES.json meta/runtime.yml README.md playbooks/site.yml \
+        $(git ls-files 'plugins/*.py' 'powershell/*.ps1' 'roles/*'); do
+        [ -e "$INSTALLED/$file" ] || { echo "FAIL: $file missing from the built collection" >&2; missing=1; }
+    done
+    for file in .venv .build .git tests/output node_modules tests/powershell/node_modules; do
+        [ ! -e "$INSTALLED/$file" ] || { echo "FAIL: $file must not be in the built collection" >&2; missing=1; }
+    done
+    [ "$missing" = 0 ]
+    echo "built $(basename "$tarball") ($(du -h "$tarball" | cut -f1)), installed to $INSTALLED"
+}
+
+# ansible-test sanity on the installed copy (its path ends in ansible_collections/winflask/iis).
+stage_sanity() {
+    [ -f "$INSTALLED/MANIFEST.json" ] || stage_build
+    local pip_version
+    pip_version=$(grep -oP "pip='\K[0-9.]+" \
+        "$("$MAIN/python" -c 'import ansible_test, os; print(os.path.dirname(ansible_test.__file__))')/_internal/python_requirements.py")
+    mkdir -p "$HOME/.ansible/test/cache"
+    cp scripts/get_pip_standin.py "$HOME/.ansible/test/cache/get_pip_${pip_version//./_}.py"
+    # pslint needs pwsh, which does not exist here: ansible-test skips it with a warning.
+    (cd "$INSTALLED" && "$MAIN/ansible-test" sanity --venv --python "$SANITY_PYTHON" --color no \
+        --skip-test pslint)
+}
+
+# Molecule: converge + idempotence + verify on a fresh emulated host.
+stage_molecule() {
+    need 'extensions/molecule/*/molecule.yml'
+    local host
+    host=$(mktemp -d "${TMPDIR:-/tmp}/winflask-molecule.XXXXXX")
+    rmdir "$host"
+    WINFLASK_EMULATOR_ROOT="$host" "$MAIN/molecule" test --all
+    rm -rf "$host"
+}
+
+stage_site() { "$MAIN/pytest" "${PYTEST_OPTS[@]}" tests/integration/test_site.py; }
+
+run_stage() {
+    local name=$1 function=stage_${1//[-.]/_} start elapsed
+    banner "stage: $name"
+    start=$(date +%s)
+    # A subshell outside any condition, so that `set -e` holds inside the stage.
+    set +e
+    (set -e; "$function")
+    local rc=$?
+    set -e
+    if [ "$rc" = 0 ]; then
+        elapsed=$(( $(date +%s) - start ))
+        timings+=("$(printf '%-16s %4ss  passed' "$name" "$elapsed")")
+        passed=$((passed + 1))
+        echo "--- $name passed in ${elapsed}s"
+    else
+        elapsed=$(( $(date +%s) - start ))
+        timings+=("$(printf '%-16s %4ss  FAILED' "$name" "$elapsed")")
+        banner "FAILED: stage $name (${elapsed}s)"
+        summary 1
+        exit 1
+    fi
+}
+
+summary() {
+    local failed=$1
+    banner "summary"
+    printf '%s\n' "${timings[@]}"
+    echo "$passed passed, $failed failed (stages) in $(( $(date +%s) - START ))s"
+}
+
+START=$(date +%s)
+selected=("$@")
+[ ${#selected[@]} -gt 0 ] || selected=("${STAGES[@]}")
+for name in "${selected[@]}"; do
+    declare -F "stage_${name//[-.]/_}" >/dev/null || { echo "unknown stage: $name (see --list)" >&2; exit 2; }
+done
+
+banner "setup"
+bash scripts/setup.sh
+for name in "${selected[@]}"; do
+    run_stage "$name"
+done
+summary 0
