@@ -1,0 +1,219 @@
+"""Addresses (section, pspath, location) resolved to config files, layers and lock state.
+
+docs/architecture.md 3.1. Layers run from the top: applicationHost.config root, then its
+``<location>`` tags for the path and its parents (shallow first), then - for a site pspath - the
+web.config of every URL level from the site root down to the addressed one.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+
+from ..errors import LOCKED_HRESULT, LOCKED_MESSAGE, HostError
+from ..paths import SCHEMA_DIR, join
+from .merge import LayerElements, Node, build
+from .schema import ElementSchema, load_schema_dir
+from .sites import Site, find_site, read_sites
+from .xmlfiles import ConfigFile, ConfigFiles, SectionDecl, declarations, find_section, location_path, locations
+
+APPHOST = "MACHINE/WEBROOT/APPHOST"
+APPHOST_ONLY = {"AppHostOnly", "MachineOnly", "MachineToWebRoot"}
+
+
+def _segments(path: str) -> list[str]:
+    return [p.lower() for p in path.split("/") if p]
+
+
+def is_ancestor_or_self(parent: str, child: str) -> bool:
+    up, down = _segments(parent), _segments(child)
+    return down[: len(up)] == up
+
+
+@dataclass
+class Level:
+    """One layer source: a file plus, in applicationHost.config, the location path ("" = root)."""
+    file: ConfigFile
+    config_path: str
+    location: str | None  # None: the file's root level (web.config, or applicationHost root)
+    local: bool
+    url: str = "/"
+
+    def containers(self) -> list[ET.Element]:
+        root = self.file.root
+        if root is None:
+            return []
+        if self.location is None:
+            same = [loc for loc in locations(root) if location_path(loc) == ""]
+            return [root, *same]
+        return [loc for loc in locations(root) if location_path(loc).lower() == self.location.lower()]
+
+
+@dataclass
+class Address:
+    section: str
+    pspath: str
+    location: str
+    decl: SectionDecl
+    schema: ElementSchema
+    levels: list[Level] = field(default_factory=list)
+    in_apphost: bool = True
+    config_path: str = ""
+    site: Site | None = None
+    url: str = "/"
+
+    @property
+    def target(self) -> Level:
+        return self.levels[-1]
+
+    @property
+    def target_file(self) -> str:
+        return self.target.file.win_path
+
+    def files(self) -> list[str]:
+        seen: list[str] = []
+        for level in self.levels:
+            if level.file.win_path not in seen:
+                seen.append(level.file.win_path)
+        return seen
+
+    def lock_reason(self) -> str | None:
+        """Why a write at this address would be refused (None: it would not)."""
+        if self.in_apphost:
+            if self.config_path == "":
+                return None
+            if self.decl.allow_definition in APPHOST_ONLY:
+                return f"allowDefinition={self.decl.allow_definition}"
+            return None if self.decl.allow_location else "allowLocation=false"
+        return web_config_lock(self.decl, self.levels[0].file.root, self.config_path, self.site, self.url)
+
+    def effective(self) -> Node:
+        layers = []
+        for level in self.levels:
+            elements = [e for c in level.containers() if (e := find_section(c, self.section)) is not None]
+            if elements and not level.local:
+                self._check_allowed(level)
+            layers.append(LayerElements(elements, level.local, level.file.win_path))
+        return build(self.schema, self.section.rsplit("/", 1)[-1], layers)
+
+    def _check_allowed(self, level: Level) -> None:
+        reason = None
+        if level.location is not None and level.location != "" and self.decl.allow_definition in APPHOST_ONLY:
+            reason = f"allowDefinition={self.decl.allow_definition}"
+        elif not level.file.win_path.lower().endswith("applicationhost.config"):
+            reason = web_config_lock(self.decl, self.levels[0].file.root, level.config_path, self.site, level.url)
+        if reason:
+            raise HostError("ConfigFileError", LOCKED_MESSAGE, file=level.file.win_path, hresult=LOCKED_HRESULT,
+                            section=self.section, reason=reason)
+
+    def write_container(self) -> ET.Element:
+        """The element under which a write at this address goes (created if needed)."""
+        level = self.target
+        root = level.file.writable_root()
+        if level.location is None:
+            for container in level.containers():
+                if find_section(container, self.section) is not None:
+                    return container
+            return root
+        candidates = level.containers()
+        for container in candidates:
+            if find_section(container, self.section) is not None:
+                return container
+        for container in candidates:
+            if container.get("overrideMode") is None and container.get("allowOverride") is None:
+                return container
+        return ET.SubElement(root, "location", {"path": level.location})
+
+
+def web_config_lock(decl: SectionDecl, apphost_root: ET.Element | None, config_path: str, site: Site | None,
+                    url: str) -> str | None:
+    if decl.allow_definition in APPHOST_ONLY:
+        return f"allowDefinition={decl.allow_definition}"
+    if decl.allow_definition == "MachineToApplication" and site is not None and not site.is_application(url):
+        return "allowDefinition=MachineToApplication"
+    mode = decl.override_mode_default
+    if apphost_root is not None:
+        tags = [loc for loc in locations(apphost_root) if is_ancestor_or_self(location_path(loc), config_path)]
+        for loc in sorted(tags, key=lambda t: len(_segments(location_path(t)))):
+            if find_section(loc, decl.name) is None:
+                continue
+            if loc.get("overrideMode") in ("Allow", "Deny"):
+                mode = loc.get("overrideMode", mode)
+            elif loc.get("allowOverride") is not None:
+                mode = "Allow" if loc.get("allowOverride", "").lower() == "true" else "Deny"
+    return f"overrideMode={mode}" if mode == "Deny" else None
+
+
+def registered(files: ConfigFiles) -> tuple[dict[str, SectionDecl], dict[str, ElementSchema]]:
+    apphost = files.apphost()
+    assert apphost.root is not None
+    return declarations(apphost.root), load_schema_dir(files.host.local_path(SCHEMA_DIR))
+
+
+def resolve(files: ConfigFiles, section: str, pspath: str, location: str = "") -> Address:
+    apphost = files.apphost()
+    assert apphost.root is not None
+    decls, schemas = registered(files)
+    if section not in decls or section not in schemas:
+        raise HostError("SectionNotRegistered", f"The configuration section '{section}' cannot be read because "
+                        "it is missing a section declaration", section=section)
+    raw = (pspath or "").strip().replace("\\", "/").rstrip("/")
+    if raw.upper() == APPHOST:
+        sub = ""
+    elif raw.upper().startswith(APPHOST + "/"):
+        sub = raw[len(APPHOST) + 1:].strip("/")
+    else:
+        raise HostError("PathNotFound", f"Unsupported configuration path '{pspath}' (only {APPHOST}[/Site[/path]])",
+                        pspath=pspath)
+    location = (location or "").strip().strip("/")
+    if sub and location:
+        raise HostError("PathNotFound", "location can only be used with pspath MACHINE/WEBROOT/APPHOST",
+                        pspath=pspath, location=location)
+    address = Address(section, pspath, location, decls[section], schemas[section], in_apphost=not sub,
+                      config_path=sub or location)
+    site = None
+    if address.config_path:
+        site_name, _, rest = address.config_path.partition("/")
+        site = find_site(read_sites(apphost.root), site_name)
+        if site is None:
+            raise HostError("SiteNotFound", f"The site '{site_name}' does not exist", site=site_name)
+        address.site = site
+        address.config_path = "/".join([site.name, *[p for p in rest.split("/") if p]])
+        address.url = "/" + "/".join(p for p in rest.split("/") if p)
+    target_loc = address.config_path if address.in_apphost else None
+    address.levels.append(Level(apphost, "", None, address.in_apphost and not address.config_path))
+    tags = [loc for loc in locations(apphost.root)
+            if location_path(loc) and is_ancestor_or_self(location_path(loc), address.config_path)]
+    paths: list[str] = []
+    for loc in sorted(tags, key=lambda t: len(_segments(location_path(t)))):
+        path = location_path(loc)
+        if path.lower() not in [p.lower() for p in paths]:
+            paths.append(path)
+    for path in paths:
+        local = target_loc is not None and path.lower() == target_loc.lower()
+        address.levels.append(Level(apphost, path, path, local))
+    if target_loc and not any(lev.local for lev in address.levels):
+        address.levels.append(Level(apphost, target_loc, target_loc, True))
+    if not address.in_apphost:
+        assert site is not None
+        _web_config_levels(files, address, site)
+    return address
+
+
+def _web_config_levels(files: ConfigFiles, address: Address, site: Site) -> None:
+    parts = [p for p in address.url.split("/") if p]
+    urls = ["/"] + ["/" + "/".join(parts[: i + 1]) for i in range(len(parts))]
+    seen: set[str] = set()
+    for index, url in enumerate(urls):
+        last = index == len(urls) - 1
+        folder = site.physical_folder(url)
+        if folder is None or (last and not files.host.local_path(folder).is_dir()):
+            raise HostError("PathNotFound", f"The path '{url}' of site '{site.name}' does not exist"
+                            + (f" (physical folder {folder} is missing)" if folder else ""),
+                            site=site.name, path=url, physical_path=folder)
+        web_config = join(folder, "web.config")
+        config_path = "/".join([site.name, *parts[:index]])
+        if web_config.lower() in seen:  # two URL levels on one folder: the deeper one owns the file
+            address.levels = [lev for lev in address.levels if lev.file.win_path.lower() != web_config.lower()]
+        seen.add(web_config.lower())
+        address.levels.append(Level(files.get(web_config), config_path, None, last, url))

@@ -1,0 +1,285 @@
+"""config_apply: set / reset / add / remove / clear over the in-memory trees, all or nothing.
+
+Like one Microsoft.Web.Administration ServerManager with one CommitChanges(): every operation is
+checked and applied in memory first; only when all succeed is each touched file written once, after
+the fingerprint check and a backup copy (docs/architecture.md 3.4).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import LOCKED_HRESULT, LOCKED_MESSAGE, HostError
+from ..host import Host
+from ..paths import BACKUP_DIR, join, split
+from . import values
+from .address import APPHOST, Address, resolve
+from .merge import Node, build, duplicate_error, find_item, key_of, LayerElements
+from .schema import ElementSchema
+from .xmlfiles import ConfigFiles, ensure_section, find_section, parent_map
+
+Op = dict[str, Any]
+
+
+def _unknown_attribute(name: str, element: str) -> HostError:
+    return HostError("UnknownAttribute", f"Unrecognized attribute '{name}'. Note that attribute names are "
+                     "case-sensitive.", attribute=name, element=element)
+
+
+def _walk(address: Address, path: list[Any], create: bool) -> tuple[Node, ET.Element | None]:
+    """Follow ``path`` in the effective view and in the local XML (created on the way when ``create``)."""
+    node = address.effective()
+    xml: ET.Element | None = None
+    if create:
+        xml = ensure_section(address.write_container(), address.section)
+    else:
+        for container in address.target.containers():
+            xml = find_section(container, address.section)
+            if xml is not None:
+                break
+    if not isinstance(path, list):
+        raise HostError("InvalidValue", f"path must be a list, not {path!r}")
+    for step in path:
+        if isinstance(step, str):
+            if step not in node.children:
+                raise HostError("UnknownElement", f"Unrecognized element '{step}'", element=step)
+            node = node.children[step]
+            if xml is not None:
+                sub = xml.find(step)
+                if sub is None and create:
+                    sub = ET.SubElement(xml, step)
+                xml = sub
+        elif isinstance(step, dict) and isinstance(step.get("item"), dict):
+            item = find_item(node, step["item"])
+            if item is None:
+                raise HostError("ItemNotFound", f"The collection entry {step['item']} does not exist in "
+                                f"'{node.name}'", key=step["item"])
+            if not item.local:
+                raise HostError("ItemNotFound", f"The collection entry {step['item']} is inherited from a parent "
+                                "level; it cannot be changed at this path", key=step["item"], inherited=True)
+            node, xml = item, item.xml
+        else:
+            raise HostError("InvalidValue", f"Invalid path step {step!r}")
+    return node, xml
+
+
+def _parent(address: Address, elem: ET.Element) -> ET.Element:
+    root = address.target.file.root
+    assert root is not None
+    return parent_map(root)[elem]
+
+
+def op_set(address: Address, op: Op) -> None:
+    attributes = op.get("attributes") or {}
+    if not isinstance(attributes, dict):
+        raise HostError("InvalidValue", "set needs attributes as a mapping of name to value")
+    node, xml = _walk(address, op.get("path") or [], create=True)
+    assert xml is not None
+    for name, value in attributes.items():
+        attr = node.schema.attributes.get(name)
+        if attr is None:
+            raise _unknown_attribute(name, node.name)
+        xml.set(name, values.to_xml(attr, value))
+
+
+def op_reset(address: Address, op: Op) -> None:
+    names = op.get("attributes") or []
+    if not isinstance(names, list):
+        raise HostError("InvalidValue", "reset needs attributes as a list of names")
+    path = op.get("path") or []
+    node, xml = _walk(address, path, create=False)
+    for name in names:
+        if name not in node.schema.attributes:
+            raise _unknown_attribute(name, node.name)
+    if xml is None:
+        return
+    for name in names:
+        xml.attrib.pop(name, None)
+    if path and isinstance(path[-1], str) and not xml.attrib and not len(xml):
+        _parent(address, xml).remove(xml)  # IIS does not keep an element with nothing in it
+
+
+def build_element(schema: ElementSchema, tag: str, spec: dict[str, Any], item: bool) -> ET.Element:
+    if not isinstance(spec, dict):
+        raise HostError("InvalidValue", f"Element spec for '{tag}' must be a mapping")
+    elem = ET.Element(tag)
+    for name, value in (spec.get("attributes") or {}).items():
+        attr = schema.attributes.get(name)
+        if attr is None:
+            raise _unknown_attribute(name, tag)
+        if value is not None:
+            elem.set(name, values.to_xml(attr, value))
+    if item:
+        for attr in schema.attributes.values():
+            if attr.required and attr.name not in elem.attrib:
+                raise HostError("InvalidValue", f"Missing required attribute '{attr.name}'", attribute=attr.name,
+                                element=tag)
+    for child_name, child_spec in (spec.get("children") or {}).items():
+        if child_name not in schema.children:
+            raise HostError("UnknownElement", f"Unrecognized element '{child_name}'", element=child_name)
+        child = build_element(schema.children[child_name], child_name, child_spec or {}, item=False)
+        if child.attrib or len(child):
+            elem.append(child)
+    items = spec.get("items") or []
+    if items:
+        coll = schema.collection
+        if coll is None:
+            raise HostError("UnknownElement", f"Element '{tag}' has no collection", element=tag)
+        for item_spec in items:
+            item_tag = (item_spec or {}).get("name") or coll.add_names[0]
+            if item_tag not in coll.add_names:
+                raise HostError("UnknownElement", f"Unrecognized element '{item_tag}'", element=item_tag)
+            elem.append(build_element(coll.item, item_tag, item_spec, item=True))
+    return elem
+
+
+def _collection_node(node: Node) -> Node:
+    if node.schema.collection is None or node.items is None:
+        raise HostError("UnknownElement", f"Element '{node.name}' has no collection", element=node.name)
+    return node
+
+
+def op_add(address: Address, op: Op) -> None:
+    node, xml = _walk(address, op.get("path") or [], create=True)
+    node = _collection_node(node)
+    coll = node.schema.collection
+    assert coll is not None and node.items is not None and xml is not None
+    spec = op.get("element") or {}
+    tag = spec.get("name") or coll.add_names[0] if isinstance(spec, dict) else coll.add_names[0]
+    if tag not in coll.add_names:
+        raise HostError("UnknownElement", f"Unrecognized element '{tag}'", element=tag)
+    new = build_element(coll.item, tag, spec, item=True)
+    new_values = build(coll.item, tag, [LayerElements([new], True, address.target_file)]).values
+    key = key_of(coll, new_values)
+    if key is not None and any(key_of(coll, i.values) == key for i in node.items):
+        raise duplicate_error(coll, tag, new_values, address.target_file)
+    index = op.get("index")
+    if index is None or index == len(node.items):
+        xml.append(new)
+        return
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(node.items):
+        raise HostError("InvalidValue", f"index {index!r} is outside the collection (0..{len(node.items)})")
+    before = node.items[index]
+    if not before.local or before.xml is None:
+        raise HostError("InvalidValue", f"index {index} is an item inherited from a parent level; "
+                        "new items can only go among this level's items", index=index)
+    parent = _parent(address, before.xml)
+    parent.insert(list(parent).index(before.xml), new)
+
+
+def op_remove(address: Address, op: Op) -> None:
+    path = op.get("path") or []
+    node, _ = _walk(address, path, create=False)
+    node = _collection_node(node)
+    coll = node.schema.collection
+    assert coll is not None
+    key = op.get("key")
+    if not isinstance(key, dict) or not key:
+        raise HostError("InvalidValue", "remove needs key: a mapping of key attribute to value")
+    item = find_item(node, key)
+    if item is None:
+        raise HostError("ItemNotFound", f"Cannot find the collection entry {key} in '{node.name}'", key=key)
+    if item.local and item.xml is not None:
+        _parent(address, item.xml).remove(item.xml)
+        return
+    if not coll.remove_name or not coll.key_names():
+        raise HostError("InvalidValue", f"'{node.name}' has no remove element: the inherited entry {key} "
+                        "cannot be removed at this path", key=key)
+    _, xml = _walk(address, path, create=True)
+    assert xml is not None
+    attrs = {n: values.to_xml(coll.item.attributes[n], item.value(n)) for n in coll.key_names()
+             if item.value(n) is not None}
+    xml.insert(0, ET.Element(coll.remove_name, attrs))
+
+
+def op_clear(address: Address, op: Op) -> None:
+    node, xml = _walk(address, op.get("path") or [], create=True)
+    node = _collection_node(node)
+    coll = node.schema.collection
+    assert coll is not None and node.items is not None and xml is not None
+    names = set(coll.add_names) | {n for n in (coll.remove_name, coll.clear_name) if n}
+    for child in list(xml):
+        if child.tag in names:
+            xml.remove(child)
+    if any(not i.local for i in node.items):
+        if not coll.clear_name:
+            raise HostError("InvalidValue", f"'{node.name}' has no clear element: inherited entries cannot be "
+                            "cleared at this path")
+        xml.insert(0, ET.Element(coll.clear_name))
+
+
+OPERATIONS: dict[str, Callable[[Address, Op], None]] = {
+    "set": op_set, "reset": op_reset, "add": op_add, "remove": op_remove, "clear": op_clear,
+}
+
+
+def _check_required(node: Node) -> None:
+    for child in node.children.values():
+        _check_required(child)
+    for item in node.items or []:
+        for name, attr in item.schema.attributes.items():
+            if attr.required and item.value(name) is None:
+                raise HostError("InvalidValue", f"Missing required attribute '{name}'", attribute=name,
+                                element=item.name)
+        _check_required(item)
+
+
+def check_fingerprint(host: Host, fingerprint: dict[str, Any]) -> None:
+    if not isinstance(fingerprint, dict):
+        raise HostError("InvalidValue", "fingerprint must be a mapping of file to sha256")
+    for path, expected in fingerprint.items():
+        actual = host.sha256(path)
+        if actual != expected:
+            raise HostError("FingerprintMismatch", f"The configuration file '{path}' changed since it was read",
+                            file=path, expected=expected, actual=actual)
+
+
+def backup_folder(host: Host) -> str:
+    now = dt.datetime.now()
+    stamp = now.strftime("%Y%m%d-%H%M%S-") + f"{now.microsecond // 1000:03d}"
+    folder, suffix = join(BACKUP_DIR, stamp), 1
+    while host.exists(folder):
+        folder, suffix = join(BACKUP_DIR, f"{stamp}-{suffix}"), suffix + 1
+    return folder
+
+
+def apply(host: Host, request: dict[str, Any], check_mode: bool = False) -> dict[str, Any]:
+    files = ConfigFiles(host)
+    files.apphost()
+    check_fingerprint(host, request.get("fingerprint") or {})
+    operations = request.get("operations") or []
+    if not isinstance(operations, list):
+        raise HostError("InvalidValue", "operations must be a list")
+    touched: list[Address] = []
+    for index, op in enumerate(operations):
+        try:
+            if not isinstance(op, dict) or op.get("op") not in OPERATIONS:
+                raise HostError("InvalidValue", f"unknown operation {op!r} (one of {', '.join(OPERATIONS)})")
+            address = resolve(files, op.get("section", ""), op.get("pspath") or APPHOST, op.get("location") or "")
+            reason = address.lock_reason()
+            if reason:
+                raise HostError("SectionLocked", LOCKED_MESSAGE, section=address.section, pspath=address.pspath,
+                                location=address.location, reason=reason, hresult=LOCKED_HRESULT)
+            OPERATIONS[op["op"]](address, op)
+            touched.append(address)
+        except HostError as exc:
+            exc.details.setdefault("operation", index)
+            raise
+    for address in touched:
+        _check_required(address.effective())
+    changed = files.changed_files()
+    backups: list[str] = []
+    if changed and not check_mode:
+        folder = backup_folder(host) if request.get("backup", True) else None
+        for config_file in changed:
+            if folder and config_file.original is not None:
+                drive, parts = split(config_file.win_path)
+                target = join(folder, drive, *parts)
+                host.write_bytes(target, config_file.original)
+                backups.append(target)
+        for config_file in changed:
+            files.save(config_file)
+    return {"changed": bool(changed), "backups": backups}
