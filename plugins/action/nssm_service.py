@@ -1,0 +1,54 @@
+"""Action plugin of winflask.iis.nssm_service: a Windows service run by nssm."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ansible_collections.winflask.iis.plugins.module_utils import nssm_service
+from ansible_collections.winflask.iis.plugins.module_utils.action import ModuleError, WinflaskAction
+from ansible_collections.winflask.iis.plugins.module_utils.diff import yaml_diff
+from ansible_collections.winflask.iis.plugins.module_utils.transport import TargetError
+
+
+class ActionModule(WinflaskAction):
+    MODULE = nssm_service.SPEC
+
+    def manage(self, args: dict[str, Any]) -> dict[str, Any]:
+        nssm_service.validate(args)  # before the read: bad input never reaches the host
+        self.reads += 1
+        read = self.call("nssm_read", nssm_service.read_request(args))
+        plan = nssm_service.plan(args, read)
+        password = args.get("password")
+        result: dict[str, Any] = {
+            "changed": plan.changed,
+            "name": (read.get("service") or {}).get("name") or args["name"],
+            "service": plan.after,
+            "status": plan.status,
+            "exists": args["state"] != "absent",
+            "nssm_commands": nssm_service.masked(plan.commands, password),
+        }
+        if plan.changed:
+            result["diff"] = yaml_diff(plan.before, plan.after, f"nssm service {result['name']}")
+        if not plan.changed or self.check_mode:
+            return result
+        self.writes += 1
+        try:
+            applied = self.call("nssm_apply", nssm_service.apply_request(args, read, plan))
+        except TargetError as exc:
+            raise ModuleError(self.describe_apply_error(exc, password)) from exc
+        result["status"] = applied.get("status", plan.status)
+        return result
+
+    @staticmethod
+    def describe_apply_error(exc: TargetError, password: str | None) -> str:
+        message = f"{exc.message} ({exc.code})"
+        if exc.code == "StartFailed":
+            tail = exc.details.get("log_tail") or []
+            undone = ("the new service was removed" if exc.details.get("removed")
+                      else "the settings changed by this task were put back")
+            message += f"; {undone}"
+            if tail:
+                message += ". Last log lines:\n" + "\n".join(str(line) for line in tail)
+        if password:
+            message = message.replace(password, "********")
+        return message

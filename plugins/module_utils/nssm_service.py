@@ -1,0 +1,312 @@
+"""winflask.iis.nssm_service: argument spec, validation and the plan (read result + args -> commands).
+
+The host side is two scripts (docs/architecture.md 3.7, 3.8): ``nssm_read`` returns the whole service
+configuration (registry values nssm keeps) and ``nssm_apply`` runs a list of nssm commands, then a
+start/stop/restart, rolling back when the start fails. Every decision is taken here.
+"""
+
+from __future__ import annotations
+
+import ntpath
+from dataclasses import dataclass, field
+from typing import Any
+
+from ansible_collections.winflask.iis.plugins.module_utils.action import ModuleError, ModuleSpec
+from ansible_collections.winflask.iis.plugins.module_utils.nssm_quote import nssm_command_line
+from ansible_collections.winflask.iis.plugins.module_utils.nssm_settings import (
+    BY_OPTION, DWORD_MAX, EXIT_ACTIONS, SETTINGS, START_MODES, canonical_account, current_settings,
+    desired_value, install_defaults, needs_logon_right_check, needs_password, same, set_command,
+    virtual_account)
+
+STATES = ["present", "started", "stopped", "restarted", "absent"]
+RUNNING = "SERVICE_RUNNING"
+STOPPED = "SERVICE_STOPPED"
+PLACEHOLDER_GMSA_PASSWORD = "_"  # nssm refuses an empty password; a gMSA ignores it (as win_nssm does)
+LOG_LINES = 20
+FORBIDDEN_NAME_CHARS = set('\\/')
+
+SPEC = ModuleSpec(argument_spec={
+    "name": {"type": "str", "required": True},
+    "state": {"type": "str", "default": "present", "choices": STATES},
+    "application": {"type": "str"},
+    "arguments": {"type": "list", "elements": "str"},
+    "working_directory": {"type": "str"},
+    "environment": {"type": "dict"},
+    "display_name": {"type": "str"},
+    "description": {"type": "str"},
+    "start_mode": {"type": "str", "choices": list(START_MODES)},
+    "username": {"type": "str"},
+    "password": {"type": "str", "no_log": True},
+    "update_password": {"type": "str", "default": "on_change", "choices": ["always", "on_change"]},
+    "grant_logon_right": {"type": "bool", "default": True},
+    "dependencies": {"type": "list", "elements": "str"},
+    "stdout_file": {"type": "str"},
+    "stderr_file": {"type": "str"},
+    "rotate_files": {"type": "bool"},
+    "rotate_online": {"type": "bool"},
+    "rotate_seconds": {"type": "int"},
+    "rotate_bytes": {"type": "int"},
+    "timestamp_log": {"type": "bool"},
+    "exit_action": {"type": "str", "choices": list(EXIT_ACTIONS)},
+    "restart_delay": {"type": "int"},
+    "throttle": {"type": "int"},
+    "stop_console_timeout": {"type": "int"},
+    "stop_window_timeout": {"type": "int"},
+    "stop_threads_timeout": {"type": "int"},
+    "kill_process_tree": {"type": "bool"},
+    "no_console": {"type": "bool"},
+    "executable": {"type": "str"},
+    "take_over": {"type": "bool", "default": False},
+})
+
+INFO_SPEC = ModuleSpec(argument_spec={
+    "name": {"type": "str", "required": True},
+    "executable": {"type": "str"},
+})
+
+INT_OPTIONS = ["rotate_seconds", "rotate_bytes", "restart_delay", "throttle", "stop_console_timeout",
+               "stop_window_timeout", "stop_threads_timeout"]
+
+
+def validate(args: dict[str, Any]) -> None:
+    """Checks the argument spec cannot express; the message names the option and the value."""
+    name = args["name"]
+    if not name.strip() or len(name) > 256 or FORBIDDEN_NAME_CHARS & set(name):
+        raise ModuleError(f"name must be a service name of 1 to 256 characters without / or \\, got {name!r}")
+    for option in INT_OPTIONS:
+        value = args.get(option)
+        if value is not None and not 0 <= value <= DWORD_MAX:
+            raise ModuleError(f"{option} must be between 0 and {DWORD_MAX}, got {value}")
+    for key in args.get("environment") or {}:
+        if not str(key) or "=" in str(key) or "\x00" in str(key):
+            raise ModuleError(f"environment names must be non-empty and contain no '=', got {key!r}")
+    for option in ("application", "working_directory", "stdout_file", "stderr_file"):
+        value = args.get(option)
+        if value is not None and any(c in value for c in '"\r\n\x00'):
+            raise ModuleError(f"{option} must be a path without quotes or line breaks, got {value!r}")
+    if args.get("application") is not None and not args["application"].strip():
+        raise ModuleError("application must not be empty")
+    for arg in args.get("arguments") or []:
+        if "\x00" in arg or "\n" in arg:
+            raise ModuleError(f"arguments must not contain NUL or line breaks, got {arg!r}")
+    username = args.get("username")
+    if username is not None:
+        if not username.strip():
+            raise ModuleError("username must not be empty (use LocalSystem for the system account)")
+        if needs_password(username) and not args.get("password"):
+            raise ModuleError(f"password is required for username '{username}' (only LocalSystem, "
+                              "NT AUTHORITY\\LocalService, NT AUTHORITY\\NetworkService, NT SERVICE\\<name> "
+                              "virtual accounts and gMSAs ending in $ need none)")
+    if args.get("password") and username is None:
+        raise ModuleError("password is given but username is not")
+
+
+def wanted_account(args: dict[str, Any]) -> str | None:
+    return canonical_account(args["username"]) if args.get("username") else None
+
+
+def read_request(args: dict[str, Any]) -> dict[str, Any]:
+    """The one nssm_read request of a task."""
+    account = wanted_account(args) or (virtual_account(args["name"]) if args.get("state") != "absent" else None)
+    return {"name": args["name"], "executable": args.get("executable"),
+            "application": args.get("application") if args.get("state") != "absent" else None,
+            "account": account if account and needs_logon_right_check(account) else None}
+
+
+@dataclass
+class Plan:
+    commands: list[list[str]] = field(default_factory=list)
+    control: str | None = None          # start | stop | restart
+    delete_existing: bool = False       # take over a non-nssm service: delete it first
+    created: bool = False
+    grant_logon_right: str | None = None
+    rollback: list[list[str]] = field(default_factory=list)
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    status: str | None = None           # status expected after the task
+    changed_options: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.commands or self.control or self.delete_existing or self.grant_logon_right)
+
+
+def is_nssm_service(service: dict[str, Any], nssm: dict[str, Any] | None) -> bool:
+    """ImagePath runs nssm.exe: nssm's own test, done on the path's file name."""
+    image = str((service.get("values") or {}).get("ImagePath") or "").strip().strip('"')
+    exe = image.split('"')[0].strip() if image else ""
+    if nssm and nssm.get("path") and exe.lower() == str(nssm["path"]).lower():
+        return True
+    return ntpath.basename(exe).lower() == "nssm.exe"
+
+
+def resolve_application(args: dict[str, Any], read: dict[str, Any]) -> str | None:
+    """The application path to write: as given, or as resolved on the host's PATH; error when missing."""
+    if args.get("application") is None:
+        return None
+    info = read.get("application") or {}
+    if not info.get("exists"):
+        raise ModuleError(f"application '{args['application']}' does not exist on the host "
+                          "(give the full path of an existing .exe, .bat or .cmd)")
+    return str(info.get("path") or args["application"])
+
+
+def check_account(args: dict[str, Any], read: dict[str, Any], account: str) -> str | None:
+    """The account to grant SeServiceLogonRight to, None when it holds it or needs no check."""
+    if not needs_logon_right_check(account):
+        return None
+    info = read.get("account") or {}
+    if not info.get("sid"):
+        raise ModuleError(f"username '{account}' is not an account the host knows")
+    if info.get("logon_right"):
+        return None
+    if not args.get("grant_logon_right", True):
+        raise ModuleError(f"username '{account}' lacks the right to log on as a service (SeServiceLogonRight); "
+                          "set grant_logon_right=true or grant it with ansible.windows.win_user_right")
+    return str(info["sid"])
+
+
+def desired_settings(args: dict[str, Any], application: str | None) -> dict[str, Any]:
+    wanted = {s.option: desired_value(s.option, args[s.option]) for s in SETTINGS
+              if s.option != "application" and args.get(s.option) is not None}
+    if application is not None:
+        wanted["application"] = application
+    return wanted
+
+
+def setting_commands(name: str, current: dict[str, Any], wanted: dict[str, Any], args: dict[str, Any],
+                     force_account: bool = False) -> tuple[list[list[str]], dict[str, Any], list[str]]:
+    """nssm commands for the settings that differ, the settings after, and the changed option names."""
+    after = dict(current)
+    commands: list[list[str]] = []
+    changed: list[str] = []
+    for s in SETTINGS:
+        if s.option not in wanted:
+            continue
+        value = wanted[s.option]
+        account_refresh = s.option == "username" and (force_account or (
+            args.get("password") and args.get("update_password") == "always"))
+        if same(s.option, current[s.option], value) and not account_refresh:
+            continue
+        password = None
+        if s.option == "username" and needs_password(value):
+            password = args.get("password") or PLACEHOLDER_GMSA_PASSWORD
+        commands.append(set_command(name, s.option, value, password))
+        after[s.option] = value
+        changed.append(s.option)
+    return commands, after, changed
+
+
+def rollback_commands(name: str, before: dict[str, Any], changed: list[str]) -> list[list[str]]:
+    """Commands that put the changed settings back (the account only when it needs no password)."""
+    commands = []
+    for option in changed:
+        if option == "username" and needs_password(before[option]):
+            continue
+        commands.append(set_command(name, option, before[option]))
+    return commands
+
+
+def plan(args: dict[str, Any], read: dict[str, Any]) -> Plan:
+    """What the task does, from the nssm_read result: commands, control, before/after settings."""
+    name = args["name"]
+    state = args["state"]
+    service = read.get("service")
+    nssm = read.get("nssm")
+    if nssm is None and not (state == "absent" and service is None):
+        where = args.get("executable") or "nssm.exe on the PATH or in %ProgramFiles%\\nssm"
+        raise ModuleError(f"nssm was not found on the host ({where}): run the winflask.iis.nssm role first, "
+                          "or give its full path in executable")
+    result = Plan()
+    ours = service is not None and is_nssm_service(service, nssm)
+    if service is not None and not ours and not args.get("take_over"):
+        image = (service.get("values") or {}).get("ImagePath")
+        raise ModuleError(f"service '{name}' exists but is not an nssm service (ImagePath '{image}'); "
+                          "set take_over=true to replace it with an nssm service")
+
+    if state == "absent":
+        if service is None:
+            return result
+        result.before = current_settings(service) if ours else None
+        if service.get("status") != STOPPED:
+            result.commands.append(["stop", service["name"]])
+        result.commands.append(["remove", service["name"], "confirm"])
+        result.status = None
+        return result
+
+    application = resolve_application(args, read)
+    wanted = desired_settings(args, application)
+    account = wanted.get("username") or virtual_account(name)
+    status = service.get("status") if ours and service else STOPPED
+
+    if ours and service is not None:
+        result.before = current_settings(service)
+        key = service["name"]
+        commands, after, changed = setting_commands(key, result.before, wanted, args)
+        result.rollback = rollback_commands(key, result.before, changed)
+    else:
+        if application is None:
+            raise ModuleError(f"application is required to create the service '{name}'")
+        result.delete_existing = service is not None
+        result.created = True
+        key = name
+        wanted.setdefault("username", canonical_account(account))
+        base = install_defaults(name, application)
+        commands, after, changed = setting_commands(key, base, wanted, args)
+        commands.insert(0, ["install", key, application])
+    result.commands, result.after, result.changed_options = commands, after, changed
+    if "username" in changed or result.created:
+        result.grant_logon_right = check_account(args, read, after["username"])
+
+    if state == "started":
+        if status != RUNNING:
+            result.control = "start"
+        elif commands:
+            result.control = "restart"  # new settings take effect at the next start
+    elif state == "restarted":
+        result.control = "restart" if status == RUNNING else "start"
+    elif state == "stopped" and status != STOPPED:
+        result.control = "stop"
+    if result.control in ("start", "restart"):
+        result.status = RUNNING
+    elif result.control == "stop":
+        result.status = STOPPED
+    else:
+        result.status = status
+    return result
+
+
+def command_entry(argv: list[str]) -> dict[str, str]:
+    """One command for nssm_apply: the quoted argument string, and a label without secrets."""
+    return {"line": nssm_command_line(argv), "label": " ".join(argv[:3])}
+
+
+def apply_request(args: dict[str, Any], read: dict[str, Any], p: Plan) -> dict[str, Any]:
+    """The one nssm_apply request of a task."""
+    after = p.after or {}
+    logs = [after[o] for o in ("stderr_file", "stdout_file") if after.get(o)]
+    throttle = int(after.get("throttle") or BY_OPTION["throttle"].default)
+    name = (read.get("service") or {}).get("name") if not p.created else None
+    name = name or args["name"]
+    return {
+        "name": name,
+        "executable": (read.get("nssm") or {}).get("path"),
+        "delete_existing": p.delete_existing,
+        "created": p.created,
+        "grant_logon_right": p.grant_logon_right,
+        "commands": [command_entry(c) for c in p.commands],
+        "control": p.control,
+        "control_lines": {verb: nssm_command_line([verb, name]) for verb in ("start", "stop", "restart")}
+        | {"remove": nssm_command_line(["remove", name, "confirm"])},
+        "rollback": [command_entry(c) for c in p.rollback],
+        "logs": logs,
+        "log_lines": LOG_LINES,
+        "settle_ms": throttle + 500,
+    }
+
+
+def masked(commands: list[list[str]], password: str | None) -> list[list[str]]:
+    """Commands for the task result, the password replaced."""
+    if not password:
+        return [list(c) for c in commands]
+    return [["********" if part == password else part for part in c] for c in commands]

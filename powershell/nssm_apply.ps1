@@ -1,0 +1,263 @@
+# winflask.iis target script. Windows PowerShell 5.1. Contract: docs/architecture.md section 3.8.
+# winflask-script: nssm_apply
+<#
+Runs the nssm commands winflask.iis.nssm_service planned, in order, then starts/stops/restarts the
+service. Every command line is quoted on the controller (Windows C runtime rules) and passed as is to
+nssm.exe through System.Diagnostics.Process: PowerShell never re-quotes an argument. nssm's output is
+read as bytes and decoded (UTF-16LE when it holds NUL bytes, as nssm 2.24 prints off a console; else UTF-8).
+A start that does not leave the service running removes a service created by this call, or runs the
+rollback commands, and reports the last lines of the service's log files.
+Request: {"name", "executable", "delete_existing", "created", "grant_logon_right": null|"<sid>",
+          "commands": [{"line", "label"}], "control": null|"start"|"stop"|"restart",
+          "control_lines": {"start", "stop", "restart", "remove"}, "rollback": [{"line", "label"}],
+          "logs": ["C:\\...\\stderr.log"], "log_lines": 20, "settle_ms": 2000}
+Result:  {"changed": true, "status": "SERVICE_RUNNING"|..., "commands_run": N}
+Errors:  NssmFailed {command, exit_code, output}, StartFailed {status, log_tail, removed}, ScriptError.
+Writes: no SupportsShouldProcess, never called in check mode.
+#>
+param(
+    [Parameter(Mandatory = $true)]
+    [string]$Request
+)
+
+$ErrorActionPreference = 'Stop'
+Remove-TypeData -TypeName System.Array -ErrorAction SilentlyContinue
+
+$StatusNames = @{
+    'Stopped' = 'SERVICE_STOPPED'; 'StartPending' = 'SERVICE_START_PENDING'; 'StopPending' = 'SERVICE_STOP_PENDING'
+    'Running' = 'SERVICE_RUNNING'; 'ContinuePending' = 'SERVICE_CONTINUE_PENDING'
+    'PausePending' = 'SERVICE_PAUSE_PENDING'; 'Paused' = 'SERVICE_PAUSED'
+}
+
+function Get-Field {
+    param($Object, [string]$Name, $Default = $null)
+    if ($null -ne $Object -and $Object.PSObject.Properties.Name -contains $Name -and $null -ne $Object.$Name) {
+        return $Object.$Name
+    }
+    return $Default
+}
+
+function New-WinflaskError {
+    param([string]$Code, [string]$Message, [System.Collections.IDictionary]$Details = @{})
+    $exception = New-Object System.Exception $Message
+    $exception.Data['winflask_code'] = $Code
+    $exception.Data['winflask_details'] = $Details
+    return $exception
+}
+
+function ConvertFrom-NssmBytes {
+    # nssm 2.24 prints UTF-16LE (it sets _O_U16TEXT); later builds print ANSI/UTF-8 off a console.
+    param([byte[]]$Bytes)
+    if ($null -eq $Bytes -or $Bytes.Length -eq 0) { return '' }
+    if ($Bytes.Length -ge 2 -and $Bytes[0] -eq 0xFF -and $Bytes[1] -eq 0xFE) {
+        return [System.Text.Encoding]::Unicode.GetString($Bytes, 2, $Bytes.Length - 2)
+    }
+    if ([Array]::IndexOf($Bytes, [byte]0) -ge 0) { return [System.Text.Encoding]::Unicode.GetString($Bytes) }
+    if ($Bytes.Length -ge 3 -and $Bytes[0] -eq 0xEF -and $Bytes[1] -eq 0xBB -and $Bytes[2] -eq 0xBF) {
+        return [System.Text.Encoding]::UTF8.GetString($Bytes, 3, $Bytes.Length - 3)
+    }
+    return [System.Text.Encoding]::UTF8.GetString($Bytes)
+}
+
+function Invoke-Nssm {
+    # Runs nssm.exe with an argument string quoted on the controller; returns exit code and decoded output.
+    param([string]$Nssm, [string]$Line)
+    $info = New-Object System.Diagnostics.ProcessStartInfo
+    $info.FileName = $Nssm
+    $info.Arguments = $Line
+    $info.UseShellExecute = $false
+    $info.CreateNoWindow = $true
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    $process = [System.Diagnostics.Process]::Start($info)
+    $stdout = New-Object System.IO.MemoryStream
+    $stderr = New-Object System.IO.MemoryStream
+    $outCopy = $process.StandardOutput.BaseStream.CopyToAsync($stdout)
+    $errCopy = $process.StandardError.BaseStream.CopyToAsync($stderr)
+    $process.WaitForExit()
+    $outCopy.Wait()
+    $errCopy.Wait()
+    $text = ((ConvertFrom-NssmBytes $stdout.ToArray()) + (ConvertFrom-NssmBytes $stderr.ToArray())).Trim()
+    return [ordered]@{ exit_code = $process.ExitCode; output = $text }
+}
+
+function Get-Status {
+    param([string]$Name)
+    $controller = [System.ServiceProcess.ServiceController]::GetServices() |
+        Where-Object { $_.ServiceName -eq $Name } | Select-Object -First 1
+    if ($null -eq $controller) { return $null }
+    return $StatusNames[[string]$controller.Status]
+}
+
+function Invoke-Commands {
+    # Runs commands in order; returns $null or the failure of the first one that fails.
+    param([string]$Nssm, $Commands)
+    foreach ($command in @($Commands)) {
+        $run = Invoke-Nssm $Nssm ([string]$command.line)
+        if ($run.exit_code -ne 0) {
+            return [ordered]@{ command = [string]$command.label; exit_code = $run.exit_code; output = $run.output }
+        }
+    }
+    return $null
+}
+
+function Undo-Changes {
+    # Leaves no half-configured service: removes a service this call created, or puts settings back.
+    param([string]$Nssm, $Data, [bool]$Restart)
+    $lines = Get-Field $Data 'control_lines'
+    if ([bool](Get-Field $Data 'created' $false)) {
+        $null = Invoke-Nssm $Nssm ([string]$lines.stop)
+        $null = Invoke-Nssm $Nssm ([string]$lines.remove)
+        return $true
+    }
+    $null = Invoke-Commands $Nssm (Get-Field $Data 'rollback' @())
+    if ($Restart) { $null = Invoke-Nssm $Nssm ([string]$lines.start) }
+    return $false
+}
+
+function Get-LogTail {
+    param($Files, [int]$Lines)
+    $tail = New-Object System.Collections.Generic.List[string]
+    foreach ($file in @($Files)) {
+        if (-not (Test-Path -LiteralPath $file -PathType Leaf)) { continue }
+        foreach ($line in @(Get-Content -LiteralPath $file -Tail $Lines -ErrorAction SilentlyContinue)) {
+            $tail.Add("${file}: $line")
+        }
+    }
+    return , $tail.ToArray()
+}
+
+function Remove-ExistingService {
+    # take_over: the service is not nssm's; stop it and delete it through the SCM before nssm install.
+    param([string]$Name)
+    $controller = [System.ServiceProcess.ServiceController]::GetServices() |
+        Where-Object { $_.ServiceName -eq $Name } | Select-Object -First 1
+    if ($null -eq $controller) { return }
+    if ($controller.Status -ne 'Stopped') {
+        $controller.Stop()
+        $controller.WaitForStatus('Stopped', [TimeSpan]::FromSeconds(60))
+    }
+    $output = & sc.exe delete $Name 2>&1
+    if ($LASTEXITCODE -ne 0) {
+        throw (New-WinflaskError 'NssmFailed' "sc.exe delete $Name failed: $output" @{ command = "sc.exe delete $Name"; exit_code = $LASTEXITCODE; output = [string]$output })
+    }
+    for ($i = 0; $i -lt 50 -and $null -ne (Get-Status $Name); $i++) { Start-Sleep -Milliseconds 200 }
+}
+
+$LsaSource = @'
+using System;
+using System.Runtime.InteropServices;
+using System.Security.Principal;
+namespace Winflask {
+public static class Lsa {
+    [StructLayout(LayoutKind.Sequential)]
+    struct LSA_UNICODE_STRING { public ushort Length; public ushort MaximumLength; public IntPtr Buffer; }
+    [StructLayout(LayoutKind.Sequential)]
+    struct LSA_OBJECT_ATTRIBUTES { public int Length; public IntPtr RootDirectory; public IntPtr ObjectName;
+        public uint Attributes; public IntPtr SecurityDescriptor; public IntPtr SecurityQualityOfService; }
+    [DllImport("advapi32.dll")] static extern uint LsaOpenPolicy(IntPtr system, ref LSA_OBJECT_ATTRIBUTES attributes, uint access, out IntPtr handle);
+    [DllImport("advapi32.dll")] static extern uint LsaEnumerateAccountRights(IntPtr policy, byte[] sid, out IntPtr rights, out uint count);
+    [DllImport("advapi32.dll")] static extern uint LsaAddAccountRights(IntPtr policy, byte[] sid, LSA_UNICODE_STRING[] rights, uint count);
+    [DllImport("advapi32.dll")] static extern uint LsaFreeMemory(IntPtr buffer);
+    [DllImport("advapi32.dll")] static extern uint LsaClose(IntPtr handle);
+    [DllImport("advapi32.dll")] static extern int LsaNtStatusToWinError(uint status);
+    const uint STATUS_OBJECT_NAME_NOT_FOUND = 0xC0000034;
+    static IntPtr Open(uint access) {
+        LSA_OBJECT_ATTRIBUTES attributes = new LSA_OBJECT_ATTRIBUTES();
+        IntPtr handle;
+        uint status = LsaOpenPolicy(IntPtr.Zero, ref attributes, access, out handle);
+        if (status != 0) throw new System.ComponentModel.Win32Exception(LsaNtStatusToWinError(status));
+        return handle;
+    }
+    static byte[] SidBytes(string sid) {
+        SecurityIdentifier identifier = new SecurityIdentifier(sid);
+        byte[] bytes = new byte[identifier.BinaryLength];
+        identifier.GetBinaryForm(bytes, 0);
+        return bytes;
+    }
+    public static bool HasRight(string sid, string right) {
+        IntPtr policy = Open(0x00000800);
+        try {
+            IntPtr buffer; uint count;
+            uint status = LsaEnumerateAccountRights(policy, SidBytes(sid), out buffer, out count);
+            if (status == STATUS_OBJECT_NAME_NOT_FOUND) return false;
+            if (status != 0) throw new System.ComponentModel.Win32Exception(LsaNtStatusToWinError(status));
+            try {
+                int size = Marshal.SizeOf(typeof(LSA_UNICODE_STRING));
+                for (int i = 0; i < count; i++) {
+                    LSA_UNICODE_STRING item = (LSA_UNICODE_STRING)Marshal.PtrToStructure(new IntPtr(buffer.ToInt64() + i * size), typeof(LSA_UNICODE_STRING));
+                    if (Marshal.PtrToStringUni(item.Buffer, item.Length / 2) == right) return true;
+                }
+                return false;
+            } finally { LsaFreeMemory(buffer); }
+        } finally { LsaClose(policy); }
+    }
+    public static void AddRight(string sid, string right) {
+        IntPtr policy = Open(0x00000800 | 0x00000010);
+        IntPtr text = Marshal.StringToHGlobalUni(right);
+        try {
+            LSA_UNICODE_STRING[] rights = new LSA_UNICODE_STRING[1];
+            rights[0].Buffer = text;
+            rights[0].Length = (ushort)(right.Length * 2);
+            rights[0].MaximumLength = (ushort)((right.Length + 1) * 2);
+            uint status = LsaAddAccountRights(policy, SidBytes(sid), rights, 1);
+            if (status != 0) throw new System.ComponentModel.Win32Exception(LsaNtStatusToWinError(status));
+        } finally { Marshal.FreeHGlobal(text); LsaClose(policy); }
+    }
+}
+}
+'@
+
+try {
+    $data = ConvertFrom-Json -InputObject $Request
+    $name = [string](Get-Field $data 'name' '')
+    $nssm = [string](Get-Field $data 'executable' '')
+    $lines = Get-Field $data 'control_lines'
+    $control = [string](Get-Field $data 'control' '')
+    $commands = @(Get-Field $data 'commands' @())
+
+    if ([bool](Get-Field $data 'delete_existing' $false)) { Remove-ExistingService $name }
+    $sid = [string](Get-Field $data 'grant_logon_right' '')
+    if ($sid -ne '') {
+        if (-not ('Winflask.Lsa' -as [type])) { Add-Type -TypeDefinition $LsaSource }
+        [Winflask.Lsa]::AddRight($sid, 'SeServiceLogonRight')
+    }
+
+    $failure = Invoke-Commands $nssm $commands
+    if ($null -ne $failure) {
+        $null = Undo-Changes $nssm $data $false
+        throw (New-WinflaskError 'NssmFailed' ("nssm {0} failed with exit code {1}: {2}" -f $failure.command, $failure.exit_code, $failure.output) $failure)
+    }
+
+    if ($control -eq 'stop') {
+        $run = Invoke-Nssm $nssm ([string]$lines.stop)
+        if ($run.exit_code -ne 0) {
+            throw (New-WinflaskError 'NssmFailed' ("nssm stop $name failed with exit code {0}: {1}" -f $run.exit_code, $run.output) @{ command = "stop $name"; exit_code = $run.exit_code; output = $run.output })
+        }
+    }
+    elseif ($control -eq 'start' -or $control -eq 'restart') {
+        $run = Invoke-Nssm $nssm ([string](Get-Field $lines $control))
+        Start-Sleep -Milliseconds ([int](Get-Field $data 'settle_ms' 2000))
+        $status = Get-Status $name
+        if ($status -ne 'SERVICE_RUNNING') {
+            $tail = Get-LogTail (Get-Field $data 'logs' @()) ([int](Get-Field $data 'log_lines' 20))
+            $removed = Undo-Changes $nssm $data ($control -eq 'restart')
+            $message = "service $name did not stay running after nssm $control (status $status, exit code $($run.exit_code): $($run.output))"
+            throw (New-WinflaskError 'StartFailed' $message @{ status = $status; log_tail = $tail; removed = $removed; output = $run.output })
+        }
+    }
+
+    $Ansible.Result = ConvertTo-Json -InputObject ([ordered]@{
+            changed = $true; status = (Get-Status $name); commands_run = $commands.Count }) -Depth 20 -Compress
+}
+catch {
+    $Ansible.Failed = $true
+    $exception = $_.Exception
+    $payload = [ordered]@{ code = 'ScriptError'; message = $exception.Message }
+    if ($exception.Data.Contains('winflask_code')) {
+        $payload.code = $exception.Data['winflask_code']
+        $details = $exception.Data['winflask_details']
+        foreach ($key in $details.Keys) { $payload[$key] = $details[$key] }
+    }
+    $Ansible.Result = ConvertTo-Json -InputObject ([ordered]@{ error = $payload }) -Depth 20 -Compress
+}

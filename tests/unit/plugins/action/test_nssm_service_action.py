@@ -1,0 +1,96 @@
+"""winflask.iis.nssm_service's action plugin, against replayed win_powershell results."""
+
+from ansible_collections.winflask.iis.plugins.action.nssm_service import ActionModule
+from ansible_collections.winflask.iis.plugins.action.nssm_service_info import ActionModule as InfoModule
+
+from nssm_reads import APP, NSSM, read, service
+from replay import FakeHost, make_action
+
+ROTATION = {"rotate_files": True, "rotate_online": True, "rotate_seconds": 86400, "rotate_bytes": 1048576}
+
+
+def test_install_and_start_is_one_read_and_one_write_with_quoted_lines():
+    host = FakeHost([FakeHost.ok(read()), FakeHost.ok({"changed": True, "status": "SERVICE_RUNNING"})])
+    result = make_action(ActionModule, {"name": "my app", "application": APP, "state": "started",
+                                        "arguments": ["--conf", "C:\\my dir\\a.toml"], **ROTATION},
+                         host).run(task_vars={})
+    assert result["changed"] is True and result["status"] == "SERVICE_RUNNING"
+    assert [c["script"] for c in host.calls] == ["nssm_read", "nssm_apply"]
+    apply = host.calls[1]["request"]
+    assert apply["executable"] == NSSM["path"] and apply["created"] is True and apply["control"] == "start"
+    lines = [c["line"] for c in apply["commands"]]
+    assert lines[0] == 'install "my app" C:\\apps\\myapp\\run_server.bat'
+    assert 'set "my app" AppParameters "--conf \\"C:\\my dir\\a.toml\\""' in lines
+    assert apply["control_lines"]["remove"] == 'remove "my app" confirm'
+    assert apply["settle_ms"] == 2000
+    assert result["service"]["arguments"] == '--conf "C:\\my dir\\a.toml"'
+
+
+def test_second_run_with_same_settings_reads_only():
+    svc = service(status="SERVICE_RUNNING", AppRotateFiles=1, AppRotateOnline=1, AppRotateSeconds=86400,
+                  AppRotateBytes=1048576)
+    host = FakeHost([FakeHost.ok(read(svc))])
+    result = make_action(ActionModule, {"name": "myapp", "application": APP, "state": "started", **ROTATION},
+                         host).run(task_vars={})
+    assert result["changed"] is False and len(host.calls) == 1
+    assert result["nssm_commands"] == []
+
+
+def test_check_mode_for_a_new_service_shows_every_setting_and_writes_nothing():
+    host = FakeHost([FakeHost.ok(read())])
+    result = make_action(ActionModule, {"name": "myapp", "application": APP, **ROTATION}, host,
+                         check_mode=True, diff=True).run(task_vars={})
+    assert result["changed"] is True and len(host.calls) == 1
+    assert result["diff"]["before"] == ""
+    assert "rotate_bytes: 1048576" in result["diff"]["after"]
+    assert "username: NT SERVICE\\myapp" in result["diff"]["after"]
+    assert result["service"]["throttle"] == 1500
+
+
+def test_diff_names_only_what_changes():
+    svc = service(AppRotateBytes=1048576)
+    host = FakeHost([FakeHost.ok(read(svc, application=None)), FakeHost.ok({"changed": True,
+                                                                           "status": "SERVICE_STOPPED"})])
+    result = make_action(ActionModule, {"name": "myapp", "rotate_bytes": 2097152}, host, diff=True).run(task_vars={})
+    assert "rotate_bytes: 1048576" in result["diff"]["before"] and "rotate_bytes: 2097152" in result["diff"]["after"]
+    assert [c["label"] for c in host.calls[1]["request"]["commands"]] == ["set myapp AppRotateBytes"]
+    assert host.calls[1]["request"]["rollback"][0]["line"] == "set myapp AppRotateBytes 1048576"
+
+
+def test_bad_input_never_reaches_the_host():
+    host = FakeHost([])
+    result = make_action(ActionModule, {"name": "x", "throttle": -5}, host).run(task_vars={})
+    assert result["failed"] is True and "throttle must be between 0 and 4294967295, got -5" in result["msg"]
+    assert host.calls == []
+
+
+def test_missing_nssm_says_to_run_the_role():
+    host = FakeHost([FakeHost.ok(read(nssm=None))])
+    result = make_action(ActionModule, {"name": "myapp", "application": APP}, host).run(task_vars={})
+    assert result["failed"] is True and "winflask.iis.nssm role" in result["msg"]
+    assert len(host.calls) == 1
+
+
+def test_start_failure_reports_log_lines_and_masks_the_password():
+    account = {"name": "CORP\\svc", "sid": "S-1-5-21-9", "logon_right": True}
+    error = FakeHost.error("StartFailed", "service myapp did not stay running after nssm start "
+                                          "(status SERVICE_PAUSED) s3cret")
+    error["result"] = error["result"].replace('"message"', '"removed": true, "log_tail": ["C:\\\\l\\\\e.log: '
+                                              'ImportError: no module named app"], "message"')
+    host = FakeHost([FakeHost.ok(read(account=account)), error])
+    result = make_action(ActionModule, {"name": "myapp", "application": APP, "state": "started",
+                                        "username": "CORP\\svc", "password": "s3cret"}, host).run(task_vars={})
+    assert result["failed"] is True
+    assert "ImportError: no module named app" in result["msg"] and "the new service was removed" in result["msg"]
+    assert "s3cret" not in result["msg"]
+    apply = host.calls[1]["request"]
+    assert apply["grant_logon_right"] is None
+
+
+def test_info_returns_settings_of_an_nssm_service():
+    host = FakeHost([FakeHost.ok(read(service(status="SERVICE_RUNNING", AppStdout="C:\\l\\o.log"),
+                                      application=None))])
+    result = make_action(InfoModule, {"name": "myapp"}, host, check_mode=True).run(task_vars={})
+    assert result["exists"] and result["is_nssm"] and result["status"] == "SERVICE_RUNNING"
+    assert result["service"]["stdout_file"] == "C:\\l\\o.log" and result["changed"] is False
+    assert host.calls[0]["script"] == "nssm_read"

@@ -1,0 +1,86 @@
+"""Quoting of nssm arguments: Windows C runtime rules, via subprocess.list2cmdline."""
+
+import pytest
+
+from ansible_collections.winflask.iis.plugins.module_utils.nssm_quote import nssm_command_line, quote_args
+
+
+def split_like_msvcrt(line: str) -> list[str]:
+    """Reference parser of the Microsoft C runtime (2008+) rules, to check round trips."""
+    args: list[str] = []
+    current: list[str] = []
+    in_quotes = False
+    started = False
+    i = 0
+    while i < len(line):
+        c = line[i]
+        if c == "\\":
+            j = i
+            while j < len(line) and line[j] == "\\":
+                j += 1
+            count = j - i
+            if j < len(line) and line[j] == '"':
+                current.append("\\" * (count // 2))
+                if count % 2:
+                    current.append('"')
+                    i = j + 1
+                else:
+                    i = j
+                started = True
+                continue
+            current.append("\\" * count)
+            started = True
+            i = j
+            continue
+        if c == '"':
+            if in_quotes and i + 1 < len(line) and line[i + 1] == '"':
+                current.append('"')
+                i += 2
+                continue
+            in_quotes = not in_quotes
+            started = True
+            i += 1
+            continue
+        if c in " \t" and not in_quotes:
+            if started:
+                args.append("".join(current))
+                current, started = [], False
+            i += 1
+            continue
+        current.append(c)
+        started = True
+        i += 1
+    if started:
+        args.append("".join(current))
+    return args
+
+
+@pytest.mark.parametrize("args, line", [
+    (["-m", "waitress", "--listen=127.0.0.1:5000", "app:app"], "-m waitress --listen=127.0.0.1:5000 app:app"),
+    (["-Dcom.test"], "-Dcom.test"),                                    # ansible#44079: no space inserted
+    (["C:\\Program Files\\app\\cfg.toml"], '"C:\\Program Files\\app\\cfg.toml"'),
+    (['say "hi"'], '"say \\"hi\\""'),
+    (["C:\\dir with space\\"], '"C:\\dir with space\\\\"'),             # trailing backslash doubled inside quotes
+    (["C:\\no_space\\"], "C:\\no_space\\"),                            # backslashes literal when not before a quote
+    ([""], '""'),                                                      # empty argument kept
+    (["a\tb"], '"a\tb"'),
+])
+def test_quote_args_follows_windows_rules(args, line):
+    assert quote_args(args) == line
+    assert split_like_msvcrt(line) == args
+
+
+@pytest.mark.parametrize("args", [
+    ["--name", 'He said "a b"', "C:\\x y\\", "\\\\server\\share\\", 'end\\"quote', "%PATH%", "^&|<>"],
+    ["", "", "x"],
+])
+def test_round_trip_through_the_c_runtime_parser(args):
+    assert split_like_msvcrt(quote_args(args)) == args
+
+
+def test_nested_app_parameters_survive_two_levels_of_quoting():
+    # AppParameters is itself a command line, passed to nssm as ONE argument of `nssm set`.
+    inner = quote_args(["--config", "C:\\my app\\a.toml", 'x"y'])
+    outer = nssm_command_line(["set", "my svc", "AppParameters", inner])
+    assert split_like_msvcrt(outer) == ["set", "my svc", "AppParameters", inner]
+    assert split_like_msvcrt(split_like_msvcrt(outer)[3]) == ["--config", "C:\\my app\\a.toml", 'x"y']
