@@ -117,10 +117,12 @@ def build_element(schema: ElementSchema, tag: str, spec: dict[str, Any], item: b
             if attr.required and attr.name not in elem.attrib:
                 raise HostError("InvalidValue", f"Missing required attribute '{attr.name}'", attribute=attr.name,
                                 element=tag)
-    for child_name, child_spec in (spec.get("children") or {}).items():
+    children = spec.get("children") or {}
+    for child_name in children:
         if child_name not in schema.children:
             raise HostError("UnknownElement", f"Unrecognized element '{child_name}'", element=child_name)
-        child = build_element(schema.children[child_name], child_name, child_spec or {}, item=False)
+    for child_name in (n for n in schema.children if n in children):  # IIS writes them in schema order
+        child = build_element(schema.children[child_name], child_name, children[child_name] or {}, item=False)
         if child.attrib or len(child):
             elem.append(child)
     items = spec.get("items") or []
