@@ -91,16 +91,17 @@ class Address:
         layers = []
         for level in self.levels:
             elements = [e for c in level.containers() if (e := find_section(c, self.section)) is not None]
-            if elements and not level.local:
+            if elements:
                 self._check_allowed(level)
             layers.append(LayerElements(elements, level.local, level.file.win_path))
         return build(self.schema, self.section.rsplit("/", 1)[-1], layers)
 
     def _check_allowed(self, level: Level) -> None:
         reason = None
-        if level.location is not None and level.location != "" and self.decl.allow_definition in APPHOST_ONLY:
-            reason = f"allowDefinition={self.decl.allow_definition}"
-        elif not level.file.win_path.lower().endswith("applicationhost.config"):
+        if level.file is self.levels[0].file:  # applicationHost.config: only AppHostOnly limits it
+            if level.location and self.decl.allow_definition in APPHOST_ONLY:
+                reason = f"allowDefinition={self.decl.allow_definition}"
+        else:
             reason = web_config_lock(self.decl, self.levels[0].file.root, level.config_path, self.site, level.url)
         if reason:
             raise HostError("ConfigFileError", LOCKED_MESSAGE, file=level.file.win_path, hresult=LOCKED_HRESULT,

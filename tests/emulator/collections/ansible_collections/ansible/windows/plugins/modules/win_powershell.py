@@ -98,9 +98,9 @@ host_err:
   type: str
 """
 
-import os  # noqa: E402 - documentation strings come first
+import os
 
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.basic import AnsibleModule
 
 try:
     from winhost.host import ENV_ROOT, Host

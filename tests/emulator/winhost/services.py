@@ -1,0 +1,201 @@
+"""The service control manager of the emulated host: services, their registry values, status, accounts.
+
+State lives in ``state.json``:
+- ``services``: ``{<name>: {"name", "status", "values": {...}, "parameters": {...}}}``. ``values`` are the
+  registry values of ``HKLM\\SYSTEM\\CurrentControlSet\\Services\\<name>`` (ImagePath, DisplayName,
+  ObjectName, Start, Type, Description, DependOnService, DelayedAutostart); ``parameters`` those of its
+  ``Parameters`` key (where nssm keeps its settings; a subkey such as ``AppExit`` is a nested dict and
+  its unnamed default value is ``"Default"``). DWORDs are ints, REG_MULTI_SZ lists, strings str.
+- ``accounts``: ``{<lower name>: {"name", "sid", "password", "rights": [...]}}`` local/domain accounts
+  the host knows (built-in and virtual accounts are implicit).
+- ``environment``: machine environment variables (``Path``), as under
+  ``HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment``.
+
+Service names are case-insensitive, as in the SCM. Errors carry the Win32 error code the SCM returns.
+What starting a service does is up to its binary: ``RUNNERS`` maps an image file name (``nssm.exe``)
+to a function that plays the service program (winhost.nssm registers nssm's).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ntpath
+from collections.abc import Callable
+from typing import Any
+
+from .host import CREATE_HOOKS, Host
+
+RUNNING = "SERVICE_RUNNING"
+STOPPED = "SERVICE_STOPPED"
+PAUSED = "SERVICE_PAUSED"
+START_VALUES = {"SERVICE_AUTO_START": 2, "SERVICE_DEMAND_START": 3, "SERVICE_DISABLED": 4}
+OWN_PROCESS = 16
+DEFAULT_PATH = ("C:\\Windows\\system32;C:\\Windows;C:\\Windows\\System32\\Wbem;"
+                "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\")
+BUILTIN_ACCOUNTS = {"localsystem", "nt authority\\system", "nt authority\\localservice",
+                    "nt authority\\networkservice"}
+
+# Win32 errors the SCM returns (winerror.h), with their system messages.
+ERROR_MESSAGES = {
+    1056: "An instance of the service is already running.",
+    1058: "The service cannot be started, either because it is disabled or because it has no enabled "
+          "devices associated with it.",
+    1060: "The specified service does not exist as an installed service.",
+    1062: "The service has not been started.",
+    1069: "The service did not start due to a logon failure.",
+    1073: "The specified service already exists.",
+    1075: "The dependency service does not exist or has been marked for deletion.",
+    1057: "The account name is invalid or does not exist, or the password is invalid for the account name "
+          "specified.",
+}
+
+Runner = Callable[[Host, dict[str, Any]], str]
+RUNNERS: dict[str, Runner] = {}
+
+
+class ScmError(Exception):
+    def __init__(self, code: int) -> None:
+        super().__init__(ERROR_MESSAGES.get(code, f"Win32 error {code}"))
+        self.code = code
+
+
+def _state_services(state: dict[str, Any]) -> dict[str, Any]:
+    return state.setdefault("services", {})
+
+
+def key_of(state: dict[str, Any], name: str) -> str | None:
+    lower = name.lower()
+    return next((k for k in _state_services(state) if k.lower() == lower), None)
+
+
+def get(host: Host, name: str) -> dict[str, Any] | None:
+    state = host.load_state()
+    key = key_of(state, name)
+    return _state_services(state)[key] if key else None
+
+
+def update(host: Host, name: str, change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    """Change one service record in place (raises ScmError 1060 when it does not exist)."""
+    def apply(state: dict[str, Any]) -> None:
+        key = key_of(state, name)
+        if key is None:
+            raise ScmError(1060)
+        change(_state_services(state)[key])
+    state = host.update_state(apply)
+    key = key_of(state, name)
+    assert key is not None
+    return _state_services(state)[key]
+
+
+def create(host: Host, name: str, image_path: str, display_name: str | None = None,
+           start: int = 2, account: str = "LocalSystem") -> dict[str, Any]:
+    """CreateService: ERROR_SERVICE_EXISTS (1073) when the name is taken."""
+    record = {"name": name, "status": STOPPED, "parameters": {},
+              "values": {"ImagePath": image_path, "DisplayName": display_name or name, "ObjectName": account,
+                         "Start": start, "Type": OWN_PROCESS, "ErrorControl": 1}}
+
+    def apply(state: dict[str, Any]) -> None:
+        if key_of(state, name) is not None:
+            raise ScmError(1073)
+        _state_services(state)[name] = record
+    host.update_state(apply)
+    return record
+
+
+def delete(host: Host, name: str) -> None:
+    """DeleteService. A running service is stopped first (the SCM marks it for deletion and removes it
+    once stopped; the emulator does both at once)."""
+    def apply(state: dict[str, Any]) -> None:
+        key = key_of(state, name)
+        if key is None:
+            raise ScmError(1060)
+        del _state_services(state)[key]
+    host.update_state(apply)
+
+
+def account_known(host: Host, name: str, service: str | None = None) -> bool:
+    lower = name.lower()
+    if lower in BUILTIN_ACCOUNTS or lower.startswith("nt service\\") or lower.endswith("$"):
+        return True
+    return lower in host.load_state().get("accounts", {})
+
+
+def add_account(host: Host, name: str, password: str, rights: list[str] | None = None) -> str:
+    """Make an account the host knows (tests); returns its SID."""
+    sid = "S-1-5-21-1000-2000-3000-" + str(1000 + int(hashlib.sha256(name.lower().encode()).hexdigest()[:4], 16))
+    host.update_state(lambda s: s.setdefault("accounts", {}).__setitem__(
+        name.lower(), {"name": name, "sid": sid, "password": password, "rights": list(rights or [])}))
+    return sid
+
+
+def account(host: Host, name: str) -> dict[str, Any] | None:
+    return host.load_state().get("accounts", {}).get(name.lower())
+
+
+def grant_right(host: Host, sid: str, right: str) -> None:
+    def apply(state: dict[str, Any]) -> None:
+        for entry in state.get("accounts", {}).values():
+            if entry["sid"] == sid and right not in entry["rights"]:
+                entry["rights"].append(right)
+    host.update_state(apply)
+
+
+def logon_ok(host: Host, record: dict[str, Any]) -> bool:
+    """Whether the SCM can log the service on: built-in and virtual accounts always; other accounts need
+    the right password (kept by ObjectName's setter) and SeServiceLogonRight."""
+    name = str(record["values"].get("ObjectName") or "LocalSystem")
+    lower = name.lower()
+    if lower in BUILTIN_ACCOUNTS or lower.startswith("nt service\\") or lower.endswith("$"):
+        return True
+    entry = account(host, name)
+    return bool(entry and entry["password"] == record.get("password") and "SeServiceLogonRight" in entry["rights"])
+
+
+def start(host: Host, name: str) -> str:
+    """StartService, then what the service program does; returns the status it settles in."""
+    record = get(host, name)
+    if record is None:
+        raise ScmError(1060)
+    if record["status"] in (RUNNING, PAUSED):
+        raise ScmError(1056)
+    if record["values"].get("Start") == 4:
+        raise ScmError(1058)
+    for dependency in record["values"].get("DependOnService") or []:
+        dep = get(host, dependency)
+        if dep is None:
+            raise ScmError(1075)
+        if dep["status"] != RUNNING:
+            start(host, dependency)
+    if not logon_ok(host, record):
+        raise ScmError(1069)
+    image = str(record["values"].get("ImagePath") or "").strip()
+    exe = image[1:].split('"')[0] if image.startswith('"') else image.split(" ")[0]
+    runner = RUNNERS.get(ntpath.basename(exe).lower())
+    status = runner(host, record) if runner else RUNNING
+    update(host, name, lambda r: r.__setitem__("status", status))
+    return status
+
+
+def stop(host: Host, name: str) -> None:
+    """ControlService(STOP): ERROR_SERVICE_NOT_ACTIVE (1062) when it is not running."""
+    record = get(host, name)
+    if record is None:
+        raise ScmError(1060)
+    if record["status"] == STOPPED:
+        raise ScmError(1062)
+    update(host, name, lambda r: r.__setitem__("status", STOPPED))
+
+
+def machine_path(host: Host) -> str:
+    return str(host.load_state().get("environment", {}).get("Path", DEFAULT_PATH))
+
+
+def _on_create(host: Host, bare: bool) -> None:
+    """Defaults a new host gets (read code also falls back to them when this hook did not run)."""
+    def apply(state: dict[str, Any]) -> None:
+        state.setdefault("environment", {}).setdefault("Path", DEFAULT_PATH)
+        state.setdefault("accounts", {})
+    host.update_state(apply)
+
+
+CREATE_HOOKS.append(_on_create)
