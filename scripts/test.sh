@@ -26,7 +26,10 @@ export PATH="$MAIN:$PATH"
 export ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 PY_COLORS=0 NO_COLOR=1
 PYTEST_OPTS=(-ra -p no:cacheprovider -o empty_parameter_set_mark=fail_at_collect)
 SANITY_PYTHON=${WINFLASK_SANITY_PYTHON:-3.13}
-INSTALLED="$WINFLASK_ROOT/.build/installed/ansible_collections/winflask/iis"
+# The installed copy lives outside the repository: inside it, ansible-test would list files with
+# the repository's git (where .build/ is ignored) and find nothing to test.
+INSTALL_ROOT="${TMPDIR:-/tmp}/winflask-iis-$(printf '%s' "$WINFLASK_ROOT" | sha256sum | cut -c1-12)"
+INSTALLED="$INSTALL_ROOT/ansible_collections/winflask/iis"
 
 passed=0
 timings=()
@@ -86,13 +89,13 @@ stage_integration() { "$MAIN/pytest" "${PYTEST_OPTS[@]}" tests/integration/test_
 
 # Build the tarball, install it where ansible-test wants it, and check what got in.
 stage_build() {
-    rm -rf .build/dist .build/installed
+    rm -rf .build/dist "$INSTALL_ROOT"
     "$MAIN/ansible-galaxy" collection build --output-path .build/dist .
     local tarball
     tarball=$(ls .build/dist/winflask-iis-*.tar.gz)
-    "$MAIN/ansible-galaxy" collection install --no-deps --force -p .build/installed "$tarball"
+    "$MAIN/ansible-galaxy" collection install --no-deps --force -p "$INSTALL_ROOT" "$tarball"
     local listed
-    listed=$(ANSIBLE_COLLECTIONS_PATH="$WINFLASK_ROOT/.build/installed" "$MAIN/ansible-galaxy" collection list \
+    listed=$(ANSIBLE_COLLECTIONS_PATH="$INSTALL_ROOT" "$MAIN/ansible-galaxy" collection list \
         winflask.iis 2>/dev/null)
     grep -q "winflask.iis" <<<"$listed" || { echo "FAIL: installed collection not listed: $listed" >&2; return 1; }
     local file missing=0
@@ -116,18 +119,20 @@ stage_sanity() {
     mkdir -p "$HOME/.ansible/test/cache"
     cp scripts/get_pip_standin.py "$HOME/.ansible/test/cache/get_pip_${pip_version//./_}.py"
     # pslint needs pwsh, which does not exist here: ansible-test skips it with a warning.
+    local log="$INSTALL_ROOT/sanity.log"
     (cd "$INSTALLED" && "$MAIN/ansible-test" sanity --venv --python "$SANITY_PYTHON" --color no \
-        --skip-test pslint)
+        --skip-test pslint) 2>&1 | tee "$log"
+    if grep -q "All targets skipped" "$log"; then
+        echo "FAIL: ansible-test found nothing to test in $INSTALLED" >&2
+        return 1
+    fi
 }
 
 # Molecule: converge + idempotence + verify on a fresh emulated host.
 stage_molecule() {
     need 'extensions/molecule/*/molecule.yml'
-    local host
-    host=$(mktemp -d "${TMPDIR:-/tmp}/winflask-molecule.XXXXXX")
-    rmdir "$host"
-    WINFLASK_EMULATOR_ROOT="$host" "$MAIN/molecule" test --all
-    rm -rf "$host"
+    # Each scenario's prepare lays out a fresh emulated host in its ephemeral directory.
+    "$MAIN/molecule" test --all
 }
 
 stage_site() { "$MAIN/pytest" "${PYTEST_OPTS[@]}" tests/integration/test_site.py; }
