@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -122,6 +123,19 @@ def _msiexec_failure(action: str, path: str, message: str) -> PackageError:
 
 def win_package(host: Host, params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
     """ansible.windows.win_package for MSI files, in the order of the real module's main flow."""
+    downloads: list[str] = []
+    try:
+        return _win_package(host, params, check_mode, downloads)
+    except PackageError as exc:
+        exc.extra["_downloads"] = downloads  # run_module logs what was fetched before the failure
+        raise
+    finally:  # the real module removes its temporary download
+        temp = host.local_path(TEMP_DIR)
+        if temp.is_dir():
+            shutil.rmtree(temp)
+
+
+def _win_package(host: Host, params: dict[str, Any], check_mode: bool, downloads: list[str]) -> dict[str, Any]:
     path, product_id, state = params.get("path"), params.get("product_id"), params.get("state") or "present"
     algorithm = (params.get("checksum_algorithm") or "sha1").lower()
     if algorithm not in ALGORITHMS:
@@ -131,7 +145,6 @@ def win_package(host: Host, params: dict[str, Any], check_mode: bool) -> dict[st
         raise PackageError("state is present but all of the following are missing: path")
     if state == "absent" and not (path or product_id):
         raise PackageError("state is absent but any of the following are missing: path, product_id")
-    downloads: list[str] = []
     result: dict[str, Any] = {"changed": False, "reboot_required": False, "rc": 0, "_downloads": downloads}
     is_url = bool(path) and path.lower().startswith("http")
     data: bytes | None = None
@@ -156,7 +169,7 @@ def win_package(host: Host, params: dict[str, Any], check_mode: bool) -> dict[st
             checksum = params.get("checksum")
             if checksum and checksum.upper() != digest:
                 raise PackageError(f"The checksum for {path} did not match '{checksum}', it was '{digest}'",
-                                   _downloads=downloads)
+                                   checksum=digest)
         _run_installer(host, state, path, data, code)
     if state == "absent" and product_id is None and is_url:
         raise PackageError("Unable to find Product ID from the URL path. Please specify product_id when using "

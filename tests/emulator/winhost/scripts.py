@@ -20,6 +20,7 @@ ScriptFn = Callable[[Host, dict[str, Any], bool], dict[str, Any]]
 # Modules that register scripts. Issue 4/5 helpers: add "winhost.<your module>" here.
 PLUGINS = [
     "winhost.config_scripts",
+    "winhost.nssm_scripts",
 ]
 
 

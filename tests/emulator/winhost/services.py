@@ -172,7 +172,7 @@ def start(host: Host, name: str) -> str:
     exe = image[1:].split('"')[0] if image.startswith('"') else image.split(" ")[0]
     runner = RUNNERS.get(ntpath.basename(exe).lower())
     status = runner(host, record) if runner else RUNNING
-    update(host, name, lambda r: r.__setitem__("status", status))
+    update(host, name, lambda r: r.update(status=status, process=record.get("process")))
     return status
 
 

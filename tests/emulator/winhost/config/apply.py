@@ -266,6 +266,7 @@ def apply(host: Host, request: dict[str, Any], check_mode: bool = False) -> dict
                 raise HostError("SectionLocked", LOCKED_MESSAGE, section=address.section, pspath=address.pspath,
                                 location=address.location, reason=reason, hresult=LOCKED_HRESULT)
             OPERATIONS[op["op"]](address, op)
+            address.target.file.touched = True
             touched.append(address)
         except HostError as exc:
             exc.details.setdefault("operation", index)

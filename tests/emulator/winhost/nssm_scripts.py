@@ -1,0 +1,191 @@
+"""nssm_read, nssm_apply and nssm_extract on the emulated host (docs/architecture.md 3.7-3.9).
+
+Each mirrors its PowerShell script step by step: nssm_read reads the service's registry values and the
+SCM status (it does not run nssm.exe), nssm_apply runs nssm.exe (winhost.nssm) with the argument strings
+the controller quoted and decodes its output as the script does, nssm_extract (the nssm role's
+script, a write script: win_powershell skips it in check mode) copies nssm.exe out of the downloaded zip.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import io
+import ntpath
+import zipfile
+from typing import Any
+
+from . import nssm, services
+from .errors import HostError
+from .host import Host
+from .paths import expand
+from .scripts import register_script
+
+LOGON_RIGHT = "SeServiceLogonRight"
+
+
+def find_program(host: Host, name: str | None) -> str | None:
+    """Find-Program of nssm_read.ps1: a rooted path that exists, or the name in a folder of the PATH."""
+    if not name:
+        return None
+    expanded = expand(name)
+    if ntpath.isabs(expanded) and len(expanded) > 2 and expanded[1] == ":":
+        return expanded if host.local_path(expanded).is_file() else None
+    for folder in services.machine_path(host).split(";"):
+        folder = folder.strip().strip('"')
+        if not folder:
+            continue
+        candidate = ntpath.join(expand(folder), expanded)
+        if host.local_path(candidate).is_file():
+            return candidate
+    return None
+
+
+def find_nssm(host: Host, executable: str | None) -> dict[str, Any] | None:
+    if executable:
+        path = find_program(host, executable)
+    else:
+        path = find_program(host, "nssm.exe") or find_program(host, expand("%ProgramFiles%\\nssm\\nssm.exe"))
+    if path is None:
+        return None
+    version = nssm.exe_version(host.read_bytes(path))
+    return {"path": path, "version": nssm.file_version(version) if version else ""}
+
+
+def service_config(host: Host, name: str) -> dict[str, Any] | None:
+    record = services.get(host, name)
+    if record is None:
+        return None
+    return {"name": record["name"], "status": record["status"], "values": copy.deepcopy(record["values"]),
+            "parameters": copy.deepcopy(record["parameters"])}
+
+
+def account_info(host: Host, name: str) -> dict[str, Any]:
+    entry = services.account(host, name)
+    if entry is None:
+        return {"name": name, "sid": None, "logon_right": False}
+    return {"name": name, "sid": entry["sid"], "logon_right": LOGON_RIGHT in entry["rights"]}
+
+
+@register_script("nssm_read", "read")
+def nssm_read(host: Host, request: dict[str, Any], check_mode: bool) -> dict[str, Any]:
+    application = None
+    if request.get("application"):
+        found = find_program(host, request["application"])
+        application = {"path": found or request["application"], "exists": found is not None}
+    folders = {f: host.local_path(expand(f)).is_dir() for f in request.get("folders") or []}
+    return {
+        "nssm": find_nssm(host, request.get("executable")),
+        "service": service_config(host, str(request.get("name") or "")),
+        "application": application,
+        "account": account_info(host, request["account"]) if request.get("account") else None,
+        "folders": folders,
+    }
+
+
+class _Runner:
+    def __init__(self, host: Host, request: dict[str, Any]) -> None:
+        self.host = host
+        self.request = request
+        self.exe = nssm.Nssm(host, str(request.get("executable") or ""))
+        self.lines = request.get("control_lines") or {}
+
+    def invoke(self, line: str) -> dict[str, Any]:
+        if not self.host.local_path(self.exe.path).is_file():
+            raise HostError("ScriptError", f"The system cannot find the file specified: {self.exe.path}")
+        run = self.exe.run_line(line)
+        text = (nssm.decode_output(run.stdout) + nssm.decode_output(run.stderr)).strip()
+        return {"exit_code": run.exit_code, "output": text}
+
+    def commands(self, commands: list[dict[str, Any]]) -> dict[str, Any] | None:
+        for command in commands:
+            run = self.invoke(str(command["line"]))
+            if run["exit_code"] != 0:
+                return {"command": command["label"], **run}
+        return None
+
+    def undo(self, restart: bool) -> bool:
+        if self.request.get("created"):
+            self.invoke(self.lines["stop"])
+            self.invoke(self.lines["remove"])
+            return True
+        self.commands(self.request.get("rollback") or [])
+        if restart:
+            self.invoke(self.lines["start"])
+        return False
+
+    def log_tail(self) -> list[str]:
+        tail: list[str] = []
+        count = int(self.request.get("log_lines") or 20)
+        for path in self.request.get("logs") or []:
+            data = self.host.read_bytes(path)
+            if data is None:
+                continue
+            for line in data.decode("utf-8", "replace").splitlines()[-count:]:
+                tail.append(f"{path}: {line}")
+        return tail
+
+
+def _status(host: Host, name: str) -> str | None:
+    record = services.get(host, name)
+    return record["status"] if record else None
+
+
+@register_script("nssm_apply", "write")
+def nssm_apply(host: Host, request: dict[str, Any], check_mode: bool) -> dict[str, Any]:
+    name = str(request.get("name") or "")
+    runner = _Runner(host, request)
+    if request.get("delete_existing") and services.get(host, name) is not None:
+        if _status(host, name) != services.STOPPED:
+            services.stop(host, name)
+        services.delete(host, name)
+    if request.get("grant_logon_right"):
+        services.grant_right(host, str(request["grant_logon_right"]), LOGON_RIGHT)
+    commands = request.get("commands") or []
+    failure = runner.commands(commands)
+    if failure is not None:
+        runner.undo(False)
+        raise HostError("NssmFailed", f"nssm {failure['command']} failed with exit code {failure['exit_code']}: "
+                                      f"{failure['output']}", **failure)
+    control = request.get("control")
+    if control == "stop":
+        run = runner.invoke(runner.lines["stop"])
+        if run["exit_code"] != 0:
+            raise HostError("NssmFailed", f"nssm stop {name} failed with exit code {run['exit_code']}: "
+                                          f"{run['output']}", command=f"stop {name}", **run)
+    elif control in ("start", "restart"):
+        run = runner.invoke(runner.lines[control])
+        status = _status(host, name)
+        if status != services.RUNNING:
+            tail = runner.log_tail()
+            removed = runner.undo(control == "restart")
+            raise HostError("StartFailed", f"service {name} did not stay running after nssm {control} (status "
+                                           f"{status}, exit code {run['exit_code']}: {run['output']})",
+                            status=status, log_tail=tail, removed=removed, output=run["output"])
+    return {"changed": True, "status": _status(host, name), "commands_run": len(commands)}
+
+
+@register_script("nssm_extract", "write")
+def nssm_extract(host: Host, request: dict[str, Any], check_mode: bool) -> dict[str, Any]:
+    """Copy ``member`` of the zip ``archive`` to ``dest`` unless dest already has the same SHA-256."""
+    archive = str(request.get("archive") or "")
+    data = host.read_bytes(archive)
+    if data is None:
+        raise HostError("FileNotFound", f"archive {archive} does not exist")
+    member = str(request.get("member") or "").replace("\\", "/")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zipped:
+            content = zipped.read(member)
+    except KeyError:
+        raise HostError("FileNotFound", f"{member} is not in {archive}") from None
+    except zipfile.BadZipFile as exc:
+        raise HostError("InvalidArchive", f"{archive} is not a zip file: {exc}") from None
+    dest = str(request.get("dest") or "")
+    checksum = hashlib.sha256(content).hexdigest()
+    expected = str(request.get("checksum") or "").lower()
+    if expected and expected != checksum:
+        raise HostError("ChecksumMismatch", f"{member} in {archive} has SHA-256 {checksum}, expected {expected}")
+    changed = host.sha256(dest) != checksum
+    if changed:
+        host.write_bytes(dest, content)
+    return {"changed": changed, "dest": dest, "checksum": checksum}
