@@ -4,9 +4,11 @@
 Reads everything winflask.iis.nssm_service needs about one service in ONE call, from the registry
 (HKLM\SYSTEM\CurrentControlSet\Services\<svc> and its Parameters key, where nssm keeps its settings)
 and the service control manager; nssm.exe itself is not run (no output to decode, no GUI risk).
-Request: {"name": "svc", "executable": null|"C:\\...\\nssm.exe", "application": null|"path", "account": null|"DOMAIN\\user"}
+Request: {"name": "svc", "executable": null|"C:\\...\\nssm.exe", "application": null|"path",
+          "account": null|"DOMAIN\\user", "folders": ["C:\\app\\logs"]}
 Result:  {"nssm": null|{"path", "version"}, "service": null|{"name", "status", "values", "parameters"},
-          "application": null|{"path", "exists"}, "account": null|{"name", "sid", "logon_right"}}
+          "application": null|{"path", "exists"}, "account": null|{"name", "sid", "logon_right"},
+          "folders": {"C:\\app\\logs": true|false}}
 Read only. SupportsShouldProcess lets win_powershell run it in check mode.
 #>
 [CmdletBinding(SupportsShouldProcess)]
@@ -205,11 +207,16 @@ try {
     $account = $null
     $accountRequest = [string](Get-Field $requestData 'account' '')
     if ($accountRequest -ne '') { $account = Get-AccountInfo $accountRequest }
+    $folders = [ordered]@{}
+    foreach ($folder in @(Get-Field $requestData 'folders' @())) {
+        $folders[[string]$folder] = [bool](Test-Path -LiteralPath ([Environment]::ExpandEnvironmentVariables([string]$folder)) -PathType Container)
+    }
     $result = [ordered]@{
         nssm = Find-Nssm ([string](Get-Field $requestData 'executable' ''))
         service = Get-ServiceConfig $name
         application = $application
         account = $account
+        folders = $folders
     }
     $Ansible.Result = ConvertTo-Json -InputObject $result -Depth 20 -Compress
 }

@@ -107,10 +107,28 @@ def wanted_account(args: dict[str, Any]) -> str | None:
 
 def read_request(args: dict[str, Any]) -> dict[str, Any]:
     """The one nssm_read request of a task."""
-    account = wanted_account(args) or (virtual_account(args["name"]) if args.get("state") != "absent" else None)
+    present = args.get("state") != "absent"
+    account = wanted_account(args) or (virtual_account(args["name"]) if present else None)
     return {"name": args["name"], "executable": args.get("executable"),
-            "application": args.get("application") if args.get("state") != "absent" else None,
-            "account": account if account and needs_logon_right_check(account) else None}
+            "application": args.get("application") if present else None,
+            "account": account if account and needs_logon_right_check(account) else None,
+            "folders": log_folders(args) if present else []}
+
+
+def log_folders(args: dict[str, Any]) -> list[str]:
+    """Folders of the log files the task sets: nssm cannot create them, the service would not start."""
+    folders = [ntpath.dirname(args[o]) for o in ("stdout_file", "stderr_file") if args.get(o)]
+    return list(dict.fromkeys(f for f in folders if f))
+
+
+def check_folders(args: dict[str, Any], read: dict[str, Any]) -> None:
+    found = read.get("folders") or {}
+    for option in ("stdout_file", "stderr_file"):
+        folder = ntpath.dirname(args.get(option) or "")
+        if folder and found.get(folder) is False:
+            raise ModuleError(f"{option} '{args[option]}': the folder {folder} does not exist on the host "
+                              "(nssm does not create it and the service would not start); create it first, "
+                              "e.g. with ansible.windows.win_file state=directory")
 
 
 @dataclass
@@ -235,6 +253,7 @@ def plan(args: dict[str, Any], read: dict[str, Any]) -> Plan:
         return result
 
     application = resolve_application(args, read)
+    check_folders(args, read)
     wanted = desired_settings(args, application)
     account = wanted.get("username") or virtual_account(name)
     status = service.get("status") if ours and service else STOPPED
@@ -258,13 +277,15 @@ def plan(args: dict[str, Any], read: dict[str, Any]) -> Plan:
     if "username" in changed or result.created:
         result.grant_logon_right = check_account(args, read, after["username"])
 
+    # `nssm start` fails on a service that is not stopped (a throttled app leaves it SERVICE_PAUSED):
+    # anything but SERVICE_STOPPED is restarted instead.
     if state == "started":
-        if status != RUNNING:
+        if status == STOPPED:
             result.control = "start"
-        elif commands:
+        elif status != RUNNING or commands:
             result.control = "restart"  # new settings take effect at the next start
     elif state == "restarted":
-        result.control = "restart" if status == RUNNING else "start"
+        result.control = "start" if status == STOPPED else "restart"
     elif state == "stopped" and status != STOPPED:
         result.control = "stop"
     if result.control in ("start", "restart"):

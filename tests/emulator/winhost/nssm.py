@@ -161,7 +161,7 @@ class Nssm:
             return self._done(1, err="winhost: nssm install without an application opens the GUI installer\n")
         name, application, rest = args[0], args[1], args[2:]
         try:
-            services.create(self.host, name, self.path, name)
+            services.create(self.host, name, f'"{self.path}"', name)  # nssm quotes its own path
         except services.ScmError as exc:
             return self._done(5, err=f"Error creating service!\nCreateService(): {exc}\n")
         params: dict[str, Any] = {"Application": application, "AppDirectory": ntpath.dirname(application),

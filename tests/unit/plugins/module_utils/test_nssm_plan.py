@@ -98,7 +98,7 @@ def test_clearing_environment_and_stdout_uses_reset():
 
 @pytest.mark.parametrize("state, status, control, expected", [
     ("started", "SERVICE_STOPPED", "start", "SERVICE_RUNNING"),
-    ("started", "SERVICE_PAUSED", "start", "SERVICE_RUNNING"),
+    ("started", "SERVICE_PAUSED", "restart", "SERVICE_RUNNING"),  # nssm start fails unless stopped
     ("started", "SERVICE_RUNNING", None, "SERVICE_RUNNING"),
     ("stopped", "SERVICE_RUNNING", "stop", "SERVICE_STOPPED"),
     ("stopped", "SERVICE_STOPPED", None, "SERVICE_STOPPED"),
@@ -185,3 +185,11 @@ def test_virtual_and_gmsa_accounts_need_no_password():
     validate(args(name="x", username="NT SERVICE\\x"))
     validate(args(name="x", username="CORP\\gmsa$"))
     validate(args(name="x", username="NT AUTHORITY\\LocalService"))
+
+
+def test_missing_log_folder_is_refused_before_any_write():
+    given = args(name="myapp", application=APP, stdout_file="C:\\apps\\myapp\\logs\\out.log")
+    assert read_request(given)["folders"] == ["C:\\apps\\myapp\\logs"]
+    with pytest.raises(ModuleError, match="the folder C:.*logs does not exist on the host"):
+        plan(given, {**read(), "folders": {"C:\\apps\\myapp\\logs": False}})
+    assert plan(given, {**read(), "folders": {"C:\\apps\\myapp\\logs": True}}).created

@@ -1,0 +1,120 @@
+"""The emulated nssm.exe and service control manager (winhost.nssm, winhost.services)."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+from winhost import Host, cmdline, nssm, services
+from winhost.nssm_scripts import nssm_apply, nssm_read
+
+EXE = "C:\\Program Files\\nssm\\nssm.exe"
+APP = "C:\\apps\\my app\\run_server.bat"
+
+
+@pytest.fixture
+def exe(host: Host) -> nssm.Nssm:
+    host.write_bytes(EXE, nssm.fake_exe())
+    host.write_bytes(APP, b"@echo off\r\npython -m waitress app:app\r\n")
+    return nssm.Nssm(host, EXE)
+
+
+def out(run: nssm.Run) -> str:
+    return nssm.decode_output(run.stdout) + nssm.decode_output(run.stderr)
+
+
+@pytest.mark.parametrize("args", [
+    ["set", "my svc", "AppParameters", '--conf "C:\\a b\\c.toml" x\\'],
+    ["", 'a"b', "c\\\\", "\\\\server\\share\\", "tab\there"],
+])
+def test_cmdline_split_reverses_list2cmdline(args):
+    assert cmdline.split(subprocess.list2cmdline(args)) == args
+
+
+def test_install_writes_what_nssm_install_writes(host, exe):
+    run = exe.run_line(subprocess.list2cmdline(["install", "myapp", APP]))
+    assert run.exit_code == 0 and 'Service "myapp" installed successfully!' in out(run)
+    record = services.get(host, "MYAPP")  # names are case-insensitive
+    assert record["values"]["ImagePath"] == f"\"{EXE}\"" and record["values"]["ObjectName"] == "LocalSystem"
+    assert record["parameters"]["AppDirectory"] == "C:\\apps\\my app"
+    assert record["parameters"]["AppExit"] == {"Default": "Restart"}
+    again = exe.run(["install", "myapp", APP])
+    assert again.exit_code == 5 and "already exists" in out(again)
+
+
+def test_set_semantics_defaults_and_exit_codes(host, exe):
+    exe.run(["install", "myapp", APP])
+    assert exe.run(["set", "myapp", "AppRotateBytes", "1048576"]).exit_code == 0
+    assert services.get(host, "myapp")["parameters"]["AppRotateBytes"] == 1048576
+    assert exe.run(["set", "myapp", "AppThrottle", "1500"]).exit_code == 0   # the default: value deleted
+    assert "AppThrottle" not in services.get(host, "myapp")["parameters"]
+    assert exe.run(["set", "myapp", "AppRotateBytes", "lots"]).exit_code == 6
+    assert exe.run(["set", "myapp", "Start", "SERVICE_DELAYED_START"]).exit_code == 6   # README's wrong name
+    assert exe.run(["set", "myapp", "Start", "SERVICE_DELAYED_AUTO_START"]).exit_code == 0
+    assert services.get(host, "myapp")["values"]["DelayedAutostart"] == 1
+    assert exe.run(["set", "myapp", "NoSuchThing", "1"]).exit_code == 1
+    assert exe.run(["set", "nosvc", "AppThrottle", "1"]).exit_code == 3
+    assert exe.run(["set", "myapp", "AppEnvironmentExtra", "A=1", "B=2 3"]).exit_code == 0
+    assert services.get(host, "myapp")["parameters"]["AppEnvironmentExtra"] == ["A=1", "B=2 3"]
+    assert exe.run(["set", "myapp", "ObjectName", "CORP\\nobody", "pw"]).exit_code == 6   # unknown account
+    assert out(exe.run(["get", "myapp", "Start"])).strip() == "SERVICE_DELAYED_AUTO_START"
+
+
+def test_release_224_prints_utf16_and_lacks_prerelease_features(host):
+    host.write_bytes(EXE, nssm.fake_exe(nssm.RELEASE))
+    old = nssm.Nssm(host, EXE)
+    run = old.run(["status", "nosvc"])
+    assert b"\x00" in run.stderr and "Can't open service!" in nssm.decode_output(run.stderr)
+    assert old.run(["version"]).exit_code == 1
+    host.write_bytes(APP, b"x")
+    old.run(["install", "s", APP])
+    assert old.run(["set", "s", "ObjectName", "NT SERVICE\\s"]).exit_code == 6
+    assert old.run(["set", "s", "AppTimestampLog", "1"]).exit_code == 1
+
+
+def test_remove_needs_confirm(host, exe):
+    exe.run(["install", "myapp", APP])
+    assert exe.run(["remove", "myapp"]).exit_code == 1          # would open a dialog
+    assert exe.run(["remove", "myapp", "please"]).exit_code == 100
+    assert exe.run(["remove", "myapp", "confirm"]).exit_code == 0 and services.get(host, "myapp") is None
+
+
+def test_start_crashing_app_pauses_and_writes_stderr(host, exe):
+    host.write_bytes(APP, b"@echo off\r\nrem winhost: stderr ImportError: no module named app\r\n"
+                          b"rem winhost: exit 1\r\n")
+    host.local_path("C:\\apps\\my app\\logs").mkdir(parents=True)
+    exe.run(["install", "myapp", APP])
+    exe.run(["set", "myapp", "AppStderr", "C:\\apps\\my app\\logs\\err.log"])
+    assert exe.run(["start", "myapp"]).exit_code == 0
+    assert services.get(host, "myapp")["status"] == services.PAUSED
+    assert "ImportError" in host.read_bytes("C:\\apps\\my app\\logs\\err.log").decode()
+    assert exe.run(["start", "myapp"]).exit_code == 1   # not stopped: start fails
+
+
+def test_start_needs_log_folder_and_logon_right(host, exe):
+    exe.run(["install", "myapp", APP])
+    exe.run(["set", "myapp", "AppStdout", "C:\\nowhere\\out.log"])
+    assert exe.run(["start", "myapp"]).exit_code == 1
+    assert services.get(host, "myapp")["status"] == services.STOPPED
+    exe.run(["reset", "myapp", "AppStdout"])
+    sid = services.add_account(host, "CORP\\svc", "pw")
+    exe.run(["set", "myapp", "ObjectName", "CORP\\svc", "pw"])
+    failed = exe.run(["start", "myapp"])
+    assert failed.exit_code == 1 and "logon failure" in out(failed)
+    services.grant_right(host, sid, "SeServiceLogonRight")
+    assert exe.run(["start", "myapp"]).exit_code == 0
+    assert exe.run(["stop", "myapp"]).exit_code == 0 and exe.run(["stop", "myapp"]).exit_code == 0
+
+
+def test_read_and_apply_scripts_round_trip(host, exe):
+    line = subprocess.list2cmdline
+    apply = {"name": "myapp", "executable": EXE, "created": True, "commands": [
+        {"line": line(["install", "myapp", APP]), "label": "install myapp"},
+        {"line": line(["set", "myapp", "AppParameters", line(["--x", "a b"])]), "label": "set myapp AppParameters"}],
+        "control": "start", "control_lines": {v: line([v, "myapp"]) for v in ("start", "stop", "restart")}
+        | {"remove": line(["remove", "myapp", "confirm"])}, "rollback": [], "logs": []}
+    assert nssm_apply(host, apply, False)["status"] == services.RUNNING
+    read = nssm_read(host, {"name": "myapp", "application": APP}, False)
+    assert read["service"]["parameters"]["AppParameters"] == '--x "a b"'
+    assert read["nssm"] == {"path": EXE, "version": "2.24.101.0"}
+    assert services.get(host, "myapp")["process"]["command_line"] == f'{APP} --x "a b"'
