@@ -32,12 +32,14 @@ def test_set_writes_iis_text_and_reads_back_typed(host: Host) -> None:
     assert attrs(element["children"]["cache"])["queryStringHandling"] == "Accept"
 
 
-def test_set_same_values_again_changes_nothing(host: Host) -> None:
+def test_set_same_values_again_is_a_commit_without_content_change(host: Host) -> None:
     apply(host, op("set", PROXY, attributes={"enabled": True}))
     before = host.read_bytes(APPHOST_FILE)
     result = apply(host, op("set", PROXY, attributes={"enabled": True}))
-    assert result == {"changed": False, "backups": []}
-    assert host.read_bytes(APPHOST_FILE) == before
+    # as powershell/config_apply.ps1 reports it: a touched file counts as changed and is backed up
+    assert result["changed"] is True and len(result["backups"]) == 1
+    assert host.read_bytes(APPHOST_FILE) == before == host.read_bytes(result["backups"][0])
+    assert apply(host)["changed"] is False  # no operations: nothing touched
 
 
 def test_set_writes_explicit_default_and_reset_removes_it(host: Host) -> None:

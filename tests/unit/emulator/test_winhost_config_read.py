@@ -39,7 +39,7 @@ def test_proxy_defaults_are_iis_schema_defaults(host: Host) -> None:
     assert values["xForwardedByHeader"] is None  # no schema default, not set
     cache = attrs(element["children"]["cache"])
     assert cache == {"enabled": True, "requestConsolidationEnabled": False,
-                     "requestConsolidationTimeout": "00:00:00.1000000", "queryStringHandling": "Ignore",
+                     "requestConsolidationTimeout": "00:00:00.1", "queryStringHandling": "Ignore",
                      "validationInterval": "00:01:00"}
 
 

@@ -273,7 +273,9 @@ def apply(host: Host, request: dict[str, Any], check_mode: bool = False) -> dict
             raise
     for address in touched:
         _check_required(address.effective())
-    changed = files.changed_files()
+    # Like powershell/config_apply.ps1: "changed" means an operation touched a file; each touched file that
+    # exists is backed up and saved once.
+    changed = files.touched_files()
     backups: list[str] = []
     if changed and not check_mode:
         folder = backup_folder(host) if request.get("backup", True) else None

@@ -46,7 +46,8 @@ def parse_timespan(text: str) -> int:
 
 
 def format_timespan(ticks: int) -> str:
-    """.NET TimeSpan.ToString(): ``[-][d.]hh:mm:ss[.fffffff]``."""
+    """``[-][d.]hh:mm:ss[.fffffff]`` (.NET "c" format) without trailing zeros in the fraction, as the
+    winflask scripts return it (powershell/config_read.ps1 Format-TimeSpan)."""
     sign = "-" if ticks < 0 else ""
     ticks = abs(ticks)
     seconds, fraction = divmod(ticks, TICKS)
@@ -55,7 +56,7 @@ def format_timespan(ticks: int) -> str:
     days, hrs = divmod(hours, 24)
     text = f"{sign}{days}." if days else sign
     text += f"{hrs:02d}:{mins:02d}:{secs:02d}"
-    return text + (f".{fraction:07d}" if fraction else "")
+    return text + (f".{fraction:07d}".rstrip("0") if fraction else "")
 
 
 def _flags_value(attr: AttributeSchema, text: str) -> int:

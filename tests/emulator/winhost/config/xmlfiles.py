@@ -59,7 +59,8 @@ class ConfigFile:
         return self.root
 
     def changed(self) -> bool:
-        return self.touched and self.root is not None and serialize(self.root) != self.baseline
+        """True when the content differs from the file on disk (touched or not)."""
+        return self.root is not None and serialize(self.root) != self.baseline
 
 
 class ConfigFiles:
@@ -79,8 +80,9 @@ class ConfigFiles:
                             f"{APPHOST_CONFIG} does not exist (install the Web-Server role first)")
         return self.get(APPHOST_CONFIG)
 
-    def changed_files(self) -> list[ConfigFile]:
-        return [f for f in self._files.values() if f.changed()]
+    def touched_files(self) -> list[ConfigFile]:
+        """Files an operation wrote to: MWA's CommitChanges() saves them, whether or not a value moved."""
+        return [f for f in self._files.values() if f.touched and f.root is not None]
 
     def save(self, config_file: ConfigFile) -> None:
         assert config_file.root is not None
