@@ -54,7 +54,8 @@ find_python() {
             best_minor=$minor
         fi
     done < <(python_candidates)
-    echo "$best"
+    # The real interpreter behind a pyenv shim or a symlink.
+    [ -z "$best" ] || "$best" -c 'import sys; print(sys.executable)'
 }
 
 hash_files() {
