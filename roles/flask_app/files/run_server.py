@@ -74,9 +74,9 @@ def thread_count(text: str) -> int:
 
 
 def proxy_address(text: str) -> str:
-    """An IP literal in the form waitress compares with the peer address, or "" for none."""
+    """An IP literal in the form waitress compares with the peer address; "" or "none" for none."""
     text = text.strip()
-    if not text:
+    if text.lower() in {"", "none"}:
         return ""
     return str(ipaddress.ip_address(text))
 
@@ -109,7 +109,7 @@ def parse_settings(argv: Sequence[str] | None = None, environ: Mapping[str, str]
     option("host", str, "address to listen on; keep it on loopback behind IIS")
     option("port", port_number, "TCP port; 0 picks a free one")
     option("prefix", url_prefix, "URL prefix the app is mounted under; '/' for the root")
-    option("trusted_proxy", proxy_address, "the one peer whose proxy headers are honoured; '' for none")
+    option("trusted_proxy", proxy_address, "the one peer whose proxy headers are honoured; 'none' for none")
     option("threads", thread_count, "waitress worker threads")
     args = parser.parse_args(argv)
     return Settings(host=args.host, port=args.port, prefix=args.prefix,

@@ -15,6 +15,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# Importing the app here must not leave __pycache__ in the role's files/ (the role copies them).
+sys.dont_write_bytecode = True
 APP_DIR = Path(__file__).resolve().parents[3] / "roles" / "flask_app" / "files"
 sys.path.insert(0, str(APP_DIR))
 
@@ -86,6 +88,7 @@ def _pump(stream: object, lines: queue.Queue[str | None]) -> None:
 
 def spawn(args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("WINFLASK_APP_")}
+    environment["PYTHONDONTWRITEBYTECODE"] = "1"
     environment.update(env or {})
     return subprocess.Popen(
         [sys.executable, "-u", str(APP_DIR / "run_server.py"), *args],

@@ -30,8 +30,10 @@ def test_command_line_wins_over_environment() -> None:
     assert settings.prefix == ""
 
 
-def test_empty_trusted_proxy_trusts_nobody() -> None:
-    assert parse_settings(["--trusted-proxy", ""], {}).trusted_proxy == ""
+@pytest.mark.parametrize("nobody", ["", "none", "None"])
+def test_empty_trusted_proxy_trusts_nobody(nobody: str) -> None:
+    assert parse_settings(["--trusted-proxy", nobody], {}).trusted_proxy == ""
+    assert parse_settings([], {"WINFLASK_APP_TRUSTED_PROXY": nobody}).trusted_proxy == ""
 
 
 def test_trusted_proxy_is_normalised_like_the_peer_address() -> None:
