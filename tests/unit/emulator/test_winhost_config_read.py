@@ -177,7 +177,8 @@ def test_read_errors(host: Host, bare_host: Host) -> None:
     raises("SectionNotRegistered", read, host, "system.webServer/nothing")
     error = raises("SiteNotFound", read, host, RULES, "MACHINE/WEBROOT/APPHOST/No Such Site")
     assert error.details["site"] == "No Such Site"
-    raises("SiteNotFound", read, host, ALLOWED, APPHOST, "No Such Site")
+    # a <location path> may name any path, as with MWA's GetSection(section, location)
+    assert read(host, ALLOWED, APPHOST, "No Such Site")["file"] == APPHOST_FILE
     raises("PathNotFound", read, host, RULES, SITE + "/missing")
     raises("PathNotFound", read, host, RULES, "MACHINE/WEBROOT")
     host.local_path("C:\\inetpub\\wwwroot\\sub").mkdir()
@@ -191,16 +192,17 @@ def test_site_names_and_sections_paths_match_case_insensitively_for_sites(host: 
 def test_config_errors_in_files(host: Host) -> None:
     write_web_config(host, SITE_WEB_CONFIG, '<system.webServer><rewrite><rules><rule name="r" bogus="1" />'
                      "</rules></rewrite></system.webServer>")
-    error = raises("ConfigFileError", read, host, RULES, SITE)
+    # codes as powershell/config_read.ps1 maps MWA's messages
+    error = raises("UnknownAttribute", read, host, RULES, SITE)
     assert error.message == "Unrecognized attribute 'bogus'. Note that attribute names are case-sensitive."
     assert error.details["file"] == SITE_WEB_CONFIG
     write_web_config(host, SITE_WEB_CONFIG, '<system.webServer><rewrite><rules><rule name="r"><nope /></rule>'
                      "</rules></rewrite></system.webServer>")
-    assert raises("ConfigFileError", read, host, RULES, SITE).message == "Unrecognized element 'nope'"
+    assert raises("UnknownElement", read, host, RULES, SITE).message == "Unrecognized element 'nope'"
     write_web_config(host, SITE_WEB_CONFIG, '<system.webServer><rewrite><rules><rule name="r" /><rule name="R" />'
                      "</rules></rewrite></system.webServer>")
     assert "Cannot add duplicate collection entry of type 'rule'" in \
-        raises("ConfigFileError", read, host, RULES, SITE).message
+        raises("DuplicateKey", read, host, RULES, SITE).message
     write_web_config(host, SITE_WEB_CONFIG, '<system.webServer><rewrite><rules><rule name="r" enabled="maybe" />'
                      "</rules></rewrite></system.webServer>")
     assert "'enabled'" in raises("ConfigFileError", read, host, RULES, SITE).message
@@ -208,10 +210,11 @@ def test_config_errors_in_files(host: Host) -> None:
     raises("ConfigFileError", read, host, RULES, SITE)
 
 
-def test_locked_section_in_web_config_is_a_config_error(host: Host) -> None:
+def test_locked_section_in_web_config_fails_the_read(host: Host) -> None:
     write_web_config(host, SITE_WEB_CONFIG, '<system.webServer><rewrite><allowedServerVariables><add name="X" />'
                      "</allowedServerVariables></rewrite></system.webServer>")
-    error = raises("ConfigFileError", read, host, ALLOWED, SITE)
+    error = raises("SectionLocked", read, host, ALLOWED, SITE)
+    assert error.details["file"] == SITE_WEB_CONFIG
     assert error.details["hresult"] == "0x80070021"
     assert error.message.startswith("This configuration section cannot be used at this path.")
     assert read(host, ALLOWED)["element"]["items"] == []  # the server level does not read that file

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import HostError
 from ..host import Host
 from .address import APPHOST, Address, resolve
 from .apply import apply
@@ -13,12 +12,7 @@ from .xmlfiles import ConfigFiles
 
 def read_section(files: ConfigFiles, section: str, pspath: str = APPHOST, location: str = "") -> dict[str, Any]:
     address = resolve(files, section, pspath, location)
-    try:
-        element = address.effective().to_json()
-    except HostError as exc:
-        if exc.code == "DuplicateKey":
-            raise HostError("ConfigFileError", exc.message, **exc.details) from None
-        raise
+    element = address.effective().to_json()
     return {"section": section, "pspath": pspath, "location": location, "file": address.target_file,
             "locked": address.lock_reason() is not None, "element": element}
 

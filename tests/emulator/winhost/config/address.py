@@ -79,6 +79,8 @@ class Address:
 
     def lock_reason(self) -> str | None:
         """Why a write at this address would be refused (None: it would not)."""
+        if self.decl.allow_definition in ("MachineOnly", "MachineToWebRoot"):
+            return f"allowDefinition={self.decl.allow_definition}"  # as powershell/config_read.ps1 decides
         if self.in_apphost:
             if self.config_path == "":
                 return None
@@ -104,7 +106,8 @@ class Address:
         else:
             reason = web_config_lock(self.decl, self.levels[0].file.root, level.config_path, self.site, level.url)
         if reason:
-            raise HostError("ConfigFileError", LOCKED_MESSAGE, file=level.file.win_path, hresult=LOCKED_HRESULT,
+            # MWA throws 0x80070021 for the file; powershell/config_read.ps1 reports it as SectionLocked.
+            raise HostError("SectionLocked", LOCKED_MESSAGE, file=level.file.win_path, hresult=LOCKED_HRESULT,
                             section=self.section, reason=reason)
 
     def write_container(self) -> ET.Element:
@@ -176,10 +179,11 @@ def resolve(files: ConfigFiles, section: str, pspath: str, location: str = "") -
     if address.config_path:
         site_name, _, rest = address.config_path.partition("/")
         site = find_site(read_sites(apphost.root), site_name)
-        if site is None:
+        if site is None and not address.in_apphost:
             raise HostError("SiteNotFound", f"The site '{site_name}' does not exist", site=site_name)
+        # A <location path> in applicationHost.config may name any path (MWA does not check it).
         address.site = site
-        address.config_path = "/".join([site.name, *[p for p in rest.split("/") if p]])
+        address.config_path = "/".join([site.name if site else site_name, *[p for p in rest.split("/") if p]])
         address.url = "/" + "/".join(p for p in rest.split("/") if p)
     target_loc = address.config_path if address.in_apphost else None
     address.levels.append(Level(apphost, "", None, address.in_apphost and not address.config_path))
@@ -208,7 +212,8 @@ def _web_config_levels(files: ConfigFiles, address: Address, site: Site) -> None
     for index, url in enumerate(urls):
         last = index == len(urls) - 1
         folder = site.physical_folder(url)
-        if folder is None or (last and not files.host.local_path(folder).is_dir()):
+        # Every level needs its folder, as powershell/config_read.ps1 Resolve-Address checks.
+        if folder is None or not files.host.local_path(folder).is_dir():
             raise HostError("PathNotFound", f"The path '{url}' of site '{site.name}' does not exist"
                             + (f" (physical folder {folder} is missing)" if folder else ""),
                             site=site.name, path=url, physical_path=folder)

@@ -54,15 +54,17 @@ class Node:
         return self.values[name][0]
 
 
-def config_error(message: str, file: str, **details: Any) -> HostError:
-    return HostError("ConfigFileError", message, file=file, **details)
+def config_error(message: str, file: str, code: str = "ConfigFileError", **details: Any) -> HostError:
+    """An error in a config file. Codes as powershell/config_read.ps1 maps MWA's messages: "Unrecognized
+    attribute/element" -> UnknownAttribute/UnknownElement, anything else (0x8007000D) -> ConfigFileError."""
+    return HostError(code, message, file=file, hresult="0x8007000D", **details)
 
 
 def _check_attributes(schema: ElementSchema, elem: ET.Element, file: str) -> None:
     for name in elem.attrib:
         if name not in schema.attributes and name not in META_ATTRIBUTES and not name.startswith("xmlns"):
             raise config_error(f"Unrecognized attribute '{name}'. Note that attribute names are case-sensitive.",
-                               file, attribute=name, element=elem.tag)
+                               file, "UnknownAttribute", attribute=name, element=elem.tag)
 
 
 def _check_children(schema: ElementSchema, elem: ET.Element, file: str) -> None:
@@ -73,7 +75,7 @@ def _check_children(schema: ElementSchema, elem: ET.Element, file: str) -> None:
         allowed.update(n for n in (coll.remove_name, coll.clear_name) if n)
     for child in elem:
         if not is_comment(child) and child.tag not in allowed:
-            raise config_error(f"Unrecognized element '{child.tag}'", file, element=child.tag)
+            raise config_error(f"Unrecognized element '{child.tag}'", file, "UnknownElement", element=child.tag)
 
 
 def key_of(coll: CollectionSchema, node_values: dict[str, tuple[Any, bool]]) -> tuple[Any, ...] | None:
