@@ -227,8 +227,14 @@ def changed_features(sku: str, features: list[str], result: dict[str, Any]) -> l
 
 def diff_states(changed: list[str], state: str) -> tuple[dict[str, str], dict[str, str]]:
     """Before/after of the features the module changed."""
-    other = "absent" if state == "present" else "present"
-    return {name: other for name in changed}, {name: state for name in changed}
+    state, other = ("present", "absent") if state == "present" else ("absent", "present")
+    return {plain(name): other for name in changed}, {plain(name): state for name in changed}
+
+
+def plain(value: object) -> str:
+    """An exact ``str`` for yaml.safe_dump: ansible-core's tagged/unsafe strings are str subclasses
+    that SafeDumper refuses (``str()`` keeps the subclass on ansible-core 2.16)."""
+    return "".join([str(value)])
 
 
 def failure_message(module: str, sku: str, os_name: str, features: list[str], result: dict[str, Any]) -> str:

@@ -1,0 +1,84 @@
+#!/usr/bin/python
+# Test-only stand-in for ansible.windows.win_optional_feature (winflask.iis emulated Windows host).
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: win_optional_feature
+short_description: Enable or disable Windows optional features on the emulated Windows host
+description:
+  - Stand-in for C(ansible.windows.win_optional_feature) (C(Enable-WindowsOptionalFeature)), used only by the
+    winflask.iis tests. Same options and return values; fails like the real module for unknown names.
+    Logic in C(winhost.features); see the collection's docs/features.md.
+options:
+  name:
+    description: Optional feature (DISM) names.
+    type: list
+    elements: str
+    required: true
+  state:
+    description: present or absent.
+    type: str
+    choices: [absent, present]
+    default: present
+  source:
+    description: Payload source; must exist on the host.
+    type: str
+  include_parent:
+    description: Also enable the parent features (C(-All)).
+    type: bool
+    default: false
+author:
+  - winflask.iis developers
+"""
+
+RETURN = r"""
+reboot_required:
+  description: Whether a reboot is needed.
+  returned: success
+  type: bool
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+try:
+    from winhost.features import run_module, win_optional_feature
+    from winhost.host import ENV_ROOT, Host
+    IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - depends on the interpreter
+    IMPORT_ERROR = exc
+    ENV_ROOT = "WINFLASK_EMULATOR_ROOT"
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "name": {"type": "list", "elements": "str", "required": True},
+            "state": {"type": "str", "default": "present", "choices": ["absent", "present"]},
+            "source": {"type": "str"},
+            "include_parent": {"type": "bool", "default": False},
+        },
+        supports_check_mode=True,
+    )
+    if IMPORT_ERROR is not None:
+        module.fail_json(msg=f"the winhost emulator package is not importable (pip install -e tests/emulator): "
+                             f"{IMPORT_ERROR}")
+    if not os.environ.get(ENV_ROOT):
+        module.fail_json(msg=f"{ENV_ROOT} is not set: the emulated win_optional_feature needs the emulated host "
+                             "folder")
+    try:
+        host = Host.from_env()
+    except RuntimeError as exc:
+        module.fail_json(msg=str(exc))
+    result = run_module(host, "ansible.windows.win_optional_feature", win_optional_feature, module.params,
+                        module.check_mode)
+    if result.get("failed"):
+        module.fail_json(**result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
