@@ -130,8 +130,9 @@ def ecmascript_to_python(pattern: str) -> str:
             if rest.startswith("?") and rest not in _GROUP_PREFIXES:
                 raise PatternError(f"group '({pattern[i + 1:i + 4]}' at position {i} is not ECMAScript "
                                    "(only (?:, (?= and (?! are)")
-            out.append(c)
-            i += 1
+            prefix = rest if rest in _GROUP_PREFIXES else ""
+            out.append(c + prefix)
+            i += 1 + len(prefix)
             can_repeat = False
             continue
         if c in "*+?" or (c == "{" and _quantifier(pattern, i) is not None):
