@@ -1,0 +1,186 @@
+"""Static checks of the target scripts in powershell/ against docs/architecture.md (no PowerShell).
+
+What is checked for every script: the marker on line 2, one script-level parameter ``-Request``,
+``SupportsShouldProcess`` on read scripts and not on write scripts (``*_apply``), the JSON result
+and failure convention, no WebAdministration cmdlets (they mangle ``{...}`` values), no
+PowerShell 7-only syntax, and no dependency on other files (the transport sends one script text).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPTS_DIR = ROOT / "powershell"
+SCRIPTS = sorted(SCRIPTS_DIR.glob("*.ps1"))
+CONFIG_SCRIPTS = ("config_read", "config_apply", "host_facts")
+
+WEBADMINISTRATION = re.compile(
+    r"\b(?:Get|Set|Add|Clear|Remove)-WebConfiguration(?:Property|Lock)?\b"
+    r"|\bImport-Module\s+WebAdministration\b|\bIIS:\\|\bNew-WebSite\b|\bGet-WebSite\b",
+    re.IGNORECASE,
+)
+PS7_ONLY = {
+    "null-coalescing ??": re.compile(r"\?\?"),
+    "null-conditional ?. / ?[": re.compile(r"\$\{?\w+\}?\?[.\[]"),
+    "pipeline chain &&": re.compile(r"&&"),
+    "pipeline chain ||": re.compile(r"\|\|"),
+    "ternary a ? b : c": re.compile(r"\s\?\s[^:\n]+\s:\s"),
+    "ForEach-Object -Parallel": re.compile(r"-Parallel\b", re.IGNORECASE),
+}
+REQUIRES_PS7 = re.compile(r"^#Requires\s+-(?:Version\s+[67]|PSEdition\s+Core)", re.IGNORECASE | re.MULTILINE)
+
+
+def is_write(script: Path) -> bool:
+    return script.stem.endswith("_apply")
+
+
+def code_only(text: str) -> str:
+    """The script with comments removed and string contents blanked (quotes kept)."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        two = text[i : i + 2]
+        if two == "<#":
+            end = text.find("#>", i + 2)
+            i = n if end < 0 else end + 2
+        elif text[i] == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif two in ("@'", '@"') and text[i + 2 : i + 3] == "\n":
+            end = text.find("\n" + two[1] + "@", i + 3)
+            out.append(two + "\n" + two[1] + "@")
+            i = n if end < 0 else end + 3
+        elif text[i] == "'":
+            j = i + 1
+            while j < n and not (text[j] == "'" and text[j + 1 : j + 2] != "'"):
+                j += 2 if text[j] == "'" else 1
+            out.append("''")
+            i = j + 1
+        elif text[i] == '"':
+            j = i + 1
+            while j < n and text[j] != '"':
+                j += 2 if text[j] == "`" else 1
+            out.append('""')
+            i = j + 1
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+def script_header(text: str) -> tuple[str, list[str]]:
+    """The script-level [CmdletBinding(...)] arguments and the names declared in its param( ... )."""
+    match = re.search(
+        r"^(?:\[CmdletBinding\((?P<binding>[^)]*)\)\]\s*\n)?param\((?P<params>.*?)^\)", text, re.MULTILINE | re.DOTALL
+    )
+    assert match, "no script-level param( ... ) at column 0"
+    names = [n for n in re.findall(r"\$(\w+)", match.group("params")) if n.lower() not in {"true", "false", "null"}]
+    return match.group("binding") or "", names
+
+
+def result_assignments(code: str) -> list[str]:
+    """Each ``$Ansible.Result = ...`` statement (up to the newline where brackets balance)."""
+    statements = []
+    for match in re.finditer(r"\$Ansible\.Result\s*=", code):
+        depth, i = 0, match.end()
+        while i < len(code) and not (code[i] == "\n" and depth == 0):
+            depth += {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}.get(code[i], 0)
+            i += 1
+        statements.append(code[match.start() : i])
+    return statements
+
+
+def functions(text: str) -> dict[str, str]:
+    """Top-level functions (``function Name {`` ... ``}`` at column 0) by name."""
+    return {
+        m.group(1): m.group(0) for m in re.finditer(r"^function ([\w-]+) \{\n.*?^\}$", text, re.MULTILINE | re.DOTALL)
+    }
+
+
+def test_the_contract_scripts_exist() -> None:
+    assert {p.stem for p in SCRIPTS} >= set(CONFIG_SCRIPTS)
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)
+class TestEveryScript:
+    def test_marker_on_line_two(self, script: Path) -> None:
+        lines = script.read_text(encoding="utf-8").splitlines()
+        assert lines[0].startswith("#"), "line 1 must be a comment header or #Requires"
+        assert lines[1] == f"# winflask-script: {script.stem}"
+
+    def test_single_request_parameter(self, script: Path) -> None:
+        _, names = script_header(script.read_text(encoding="utf-8"))
+        assert names == ["Request"]
+
+    def test_should_process_only_on_read_scripts(self, script: Path) -> None:
+        binding, _ = script_header(script.read_text(encoding="utf-8"))
+        if is_write(script):
+            assert "SupportsShouldProcess" not in binding, "write scripts must not run in check mode"
+        else:
+            assert "SupportsShouldProcess" in binding, "read scripts must run in check mode"
+
+    def test_result_is_one_json_string(self, script: Path) -> None:
+        code = code_only(script.read_text(encoding="utf-8"))
+        statements = result_assignments(code)
+        assert len(statements) >= 2, "a success result and an error result"
+        for statement in statements:
+            assert re.match(r"\$Ansible\.Result = ConvertTo-Json -InputObject ", statement), statement
+            assert statement.endswith("-Depth 20 -Compress"), statement
+        assert "$Ansible.Failed = $true" in code
+        assert re.search(r"^catch \{", code, re.MULTILINE), "the main try must have a catch that reports the error"
+
+    def test_no_webadministration_cmdlets(self, script: Path) -> None:
+        code = code_only(script.read_text(encoding="utf-8"))
+        assert not WEBADMINISTRATION.findall(code)
+
+    def test_windows_powershell_51_syntax_only(self, script: Path) -> None:
+        text = script.read_text(encoding="utf-8")
+        code = code_only(text)
+        found = [name for name, pattern in PS7_ONLY.items() if pattern.search(code)]
+        assert not found
+        assert not REQUIRES_PS7.search(text)
+
+    def test_self_contained(self, script: Path) -> None:
+        code = code_only(script.read_text(encoding="utf-8"))
+        assert "$PSScriptRoot" not in code and "$MyInvocation" not in code
+        assert not re.search(r"^\s*\.\s+\S", code, re.MULTILINE), "no dot-sourcing: the transport sends one file"
+
+
+def test_shared_helpers_are_identical() -> None:
+    """The config scripts copy their common helpers; a fix in one must reach the others."""
+    bodies: dict[str, dict[str, str]] = {}
+    for stem in CONFIG_SCRIPTS:
+        for name, body in functions((SCRIPTS_DIR / f"{stem}.ps1").read_text(encoding="utf-8")).items():
+            bodies.setdefault(name, {})[stem] = body
+    shared = {name: by_script for name, by_script in bodies.items() if len(by_script) > 1}
+    assert {"New-WinflaskError", "Get-ErrorPayload", "Resolve-Address"} <= set(shared)
+    for name, by_script in shared.items():
+        assert len(set(by_script.values())) == 1, f"{name} differs between {sorted(by_script)}"
+
+
+def test_code_only_strips_comments_and_strings() -> None:
+    text = '# Set-WebConfigurationProperty\n$a = \'x ?? y\' + "it`"s && {R:1}" # c\n<# || #>\n$b = $c ?? 1\n'
+    code = code_only(text)
+    assert "Set-Web" not in code and "&&" not in code and "||" not in code
+    assert code.count("??") == 1
+
+
+def test_checks_catch_a_bad_script(tmp_path: Path) -> None:
+    """The patterns above find what they are meant to find."""
+    bad = (
+        "# header\n# winflask-script: bad\n[CmdletBinding()]\nparam(\n    [string]$Request,\n    [int]$Other\n)\n"
+        "Set-WebConfigurationProperty -Filter x -Name y -Value '{HTTP_HOST}'\n$x = $y ?? 2\n"
+    )
+    _, names = script_header(bad)
+    assert names == ["Request", "Other"]
+    assert WEBADMINISTRATION.search(code_only(bad))
+    assert PS7_ONLY["null-coalescing ??"].search(code_only(bad))
+    assert PS7_ONLY["ternary a ? b : c"].search("$a = $b ? 1 : 2")
+    assert PS7_ONLY["null-conditional ?. / ?["].search("${x}?.Name")
+    assert REQUIRES_PS7.search("#requires -version 7.2\n")
+    statement = "$Ansible.Result = ConvertTo-Json -InputObject ([ordered]@{\n  a = 1\n}) -Depth 20 -Compress"
+    assert result_assignments(statement + "\n$z = 1") == [statement]

@@ -1,0 +1,105 @@
+"""Syntax check of every PowerShell script in the collection, without PowerShell.
+
+tests/powershell/parse.mjs parses each file with tree-sitter-powershell (web-tree-sitter under
+node) and fails on the first ERROR/MISSING node. The node packages are pinned in
+tests/powershell/package.json + package-lock.json; install them with
+``npm ci --ignore-scripts`` in tests/powershell before running this test.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PARSER_DIR = ROOT / "tests" / "powershell"
+PARSER = PARSER_DIR / "parse.mjs"
+INSTALL_HINT = "cd tests/powershell && npm ci --ignore-scripts"
+SKIP_DIRS = {"node_modules", ".venv", ".git", "output", ".tox"}
+
+
+def all_scripts() -> list[Path]:
+    return sorted(p for p in ROOT.rglob("*.ps1") if not SKIP_DIRS.intersection(p.relative_to(ROOT).parts))
+
+
+def run_parser(*files: Path) -> subprocess.CompletedProcess[str]:
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is not on PATH: the PowerShell syntax check needs Node.js")
+    wasm = PARSER_DIR / "node_modules" / "tree-sitter-powershell" / "tree-sitter-powershell.wasm"
+    runtime = PARSER_DIR / "node_modules" / "web-tree-sitter" / "tree-sitter.js"
+    if not wasm.is_file() or not runtime.is_file():
+        pytest.fail(f"tree-sitter packages are not installed for the PowerShell syntax check; run: {INSTALL_HINT}")
+    return subprocess.run(
+        [node, str(PARSER), *map(str, files)], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_collection_scripts_are_found() -> None:
+    names = {p.name for p in all_scripts()}
+    assert {"config_read.ps1", "config_apply.ps1", "host_facts.ps1"} <= names
+
+
+@pytest.fixture(scope="module")
+def parsed_all() -> subprocess.CompletedProcess[str]:
+    """One node run over every script (node start-up and grammar load dominate the cost)."""
+    return run_parser(*all_scripts())
+
+
+@pytest.mark.parametrize("script", all_scripts(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_script_parses_cleanly(parsed_all: subprocess.CompletedProcess[str], script: Path) -> None:
+    report = [line for line in parsed_all.stdout.splitlines() if line.startswith((f"ok {script}", f"{script}:"))]
+    assert report == [f"ok {script}"], f"syntax error in {script}:\n{parsed_all.stdout}{parsed_all.stderr}"
+
+
+def test_parser_run_succeeds_for_all(parsed_all: subprocess.CompletedProcess[str]) -> None:
+    assert parsed_all.returncode == 0, parsed_all.stdout + parsed_all.stderr
+
+
+def broken_variants(text: str) -> dict[str, str]:
+    """Copies of a real script with one classic mistake each."""
+    param_end = "[string]$Request\n)"
+    assert param_end in text, "the script no longer has the param block this test breaks"
+    anchor = text.index("function Get-Fingerprint") if "function Get-Fingerprint" in text else text.index("try {")
+    return {
+        "unclosed_param": text.replace(param_end, "[string]$Request\n", 1),
+        "unclosed_hashtable": text[:anchor] + "$broken = @{\n    a = 1\n\n" + text[anchor:],
+        "unclosed_brace": text.replace("try {", "try {\n    if ($true) {", 1),
+    }
+
+
+@pytest.mark.parametrize("variant", ["unclosed_param", "unclosed_hashtable", "unclosed_brace"])
+def test_parser_catches_breakage(tmp_path: Path, variant: str) -> None:
+    source = ROOT / "powershell" / "config_read.ps1"
+    broken = tmp_path / f"{variant}.ps1"
+    broken.write_text(broken_variants(source.read_text(encoding="utf-8"))[variant], encoding="utf-8")
+    good = tmp_path / "good.ps1"
+    shutil.copy(source, good)
+
+    result = run_parser(good, broken)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert f"ok {good}" in lines
+    bad_lines = [line for line in lines if line.startswith(f"{broken}:")]
+    assert len(bad_lines) == 1, result.stdout
+    # "<file>:<line>:<column>: ERROR ..." names the file and a position.
+    position = bad_lines[0][len(str(broken)) + 1 :].split(":", 2)
+    assert position[0].isdigit() and position[1].isdigit(), bad_lines[0]
+    assert "ERROR" in bad_lines[0] or "MISSING" in bad_lines[0]
+
+
+def test_parser_rejects_no_arguments() -> None:
+    result = run_parser()
+    assert result.returncode == 2
+    assert "usage" in result.stderr
+
+
+def test_missing_packages_fail_with_install_command(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(sys.modules[__name__], "PARSER_DIR", tmp_path)
+    with pytest.raises(pytest.fail.Exception, match="npm ci --ignore-scripts"):
+        run_parser(ROOT / "powershell" / "config_read.ps1")
