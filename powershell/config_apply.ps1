@@ -60,15 +60,16 @@ function Get-ErrorPayload {
         elseif ($hresult -eq '0x80070021' -or $message -match 'cannot be used at this path|locked') { $code = 'SectionLocked' }
         elseif ($hresult -eq '0x800700B7' -or $message -match 'Cannot add duplicate collection entry') { $code = 'DuplicateKey' }
         elseif ($message -match 'Unrecognized attribute') { $code = 'UnknownAttribute' }
+        elseif ($message -match 'Missing required attribute') { $code = 'InvalidValue' }
         elseif ($message -match 'Unrecognized element') { $code = 'UnknownElement' }
         elseif ($hresult -eq '0x8007000D' -or $message -match 'not well-formed|Cannot read configuration file') { $code = 'ConfigFileError' }
         elseif ($hresult -eq '0x80070057') { $code = 'InvalidValue' }
         else { $code = 'ScriptError' }
     }
-    $error_body = [ordered]@{ code = $code; message = $message }
-    if ($hresult) { $error_body['hresult'] = $hresult }
-    foreach ($key in $details.Keys) { $error_body[$key] = $details[$key] }
-    return @{ error = $error_body }
+    $body = [ordered]@{ code = $code; message = $message }
+    if ($hresult) { $body['hresult'] = $hresult }
+    foreach ($key in $details.Keys) { $body[$key] = $details[$key] }
+    return @{ error = $body }
 }
 
 function Get-IisPaths {
@@ -272,7 +273,7 @@ function Find-Attribute {
     # The attribute $Name of $Element; UnknownAttribute when the schema has no such attribute.
     param($Element, [string]$Name)
     foreach ($attribute in $Element.Attributes) { if ($attribute.Name -ceq $Name) { return $attribute } }
-    throw (New-WinflaskError 'UnknownAttribute' "Unrecognized attribute '$Name' on element '$($Element.ElementTagName)'" @{ attribute = $Name; element = $Element.ElementTagName })
+    throw (New-WinflaskError 'UnknownAttribute' "Unrecognized attribute '$Name'. Note that attribute names are case-sensitive." @{ attribute = $Name; element = $Element.ElementTagName })
 }
 
 function Get-ChildElementChecked {
@@ -336,7 +337,11 @@ function Resolve-ElementPath {
         }
         $found = Find-Item $current $key
         if ($null -eq $found) {
-            throw (New-WinflaskError 'ItemNotFound' "no '$($current.ElementTagName)' item matches $(ConvertTo-Json -InputObject $key -Compress)" @{ key = $key })
+            throw (New-WinflaskError 'ItemNotFound' "The collection entry $(ConvertTo-Json -InputObject $key -Compress) does not exist in '$($current.ElementTagName)'" @{ key = $key })
+        }
+        if (-not $found.IsLocallyStored) {
+            # An item inherited from a parent level cannot be changed here (it lives in another file).
+            throw (New-WinflaskError 'ItemNotFound' "The collection entry $(ConvertTo-Json -InputObject $key -Compress) is inherited from a parent level; it cannot be changed at this path" @{ key = $key; inherited = $true })
         }
         $current = $found
     }
@@ -464,14 +469,22 @@ function Add-CollectionItem {
     }
     if ($tag) { $new = $collection.CreateElement($tag) } else { $new = $collection.CreateElement() }
     Set-ElementFromSpec $new $Spec
+    foreach ($attribute in $new.Attributes) {
+        if ($attribute.Schema.IsRequired -and $attribute.IsInheritedFromDefaultValue) {
+            throw (New-WinflaskError 'InvalidValue' "Missing required attribute '$($attribute.Name)'" @{ attribute = $attribute.Name; element = $new.ElementTagName })
+        }
+    }
     Assert-NoDuplicate $collection $new
-    if ($null -eq $Index) {
+    if ($null -eq $Index -or "$Index" -eq "$($collection.Count)") {
         $null = $collection.Add($new)
         return
     }
+    if ($Index -is [bool] -or "$Index" -notmatch '^\d+$' -or [int]$Index -ge $collection.Count) {
+        throw (New-WinflaskError 'InvalidValue' "index $Index is outside the collection (0..$($collection.Count))" @{ index = $Index })
+    }
     $position = [int]$Index
-    if ($position -lt 0 -or $position -gt $collection.Count) {
-        throw (New-WinflaskError 'InvalidValue' "index $position is outside 0..$($collection.Count)" @{ index = $position })
+    if (-not $collection[$position].IsLocallyStored) {
+        throw (New-WinflaskError 'InvalidValue' "index $position is an item inherited from a parent level; new items can only go among this level's items" @{ index = $position })
     }
     $null = $collection.AddAt($position, $new)
 }
@@ -492,7 +505,10 @@ function Invoke-Operation {
     }
     $section = Get-ConfigSection $Manager $address $sectionPath $location
     if (Test-SectionLocked $Manager $definition $section $address $sectionPath $location) {
-        throw (New-WinflaskError 'SectionLocked' "This configuration section cannot be used at this path ($psPath, location '$location'): '$sectionPath' is locked at a parent level or not allowed here (allowDefinition=$($definition.AllowDefinition), overrideModeDefault=$($definition.OverrideModeDefault))" @{ section = $sectionPath; file = $address.File; hresult = '0x80070021' })
+        # The text IIS shows for HRESULT 0x80070021 (HTTP 500.19).
+        $message = 'This configuration section cannot be used at this path. This happens when the section is locked at a parent level. Locking is either by default (overrideModeDefault="Deny"), or set explicitly by a location tag with overrideMode="Deny" or the legacy allowOverride="false".'
+        $reason = "allowDefinition=$($definition.AllowDefinition), overrideModeDefault=$($definition.OverrideModeDefault)"
+        throw (New-WinflaskError 'SectionLocked' $message @{ section = $sectionPath; pspath = $psPath; location = $location; file = $address.File; reason = $reason; hresult = '0x80070021' })
     }
     $target = Resolve-ElementPath $section @(Get-Field $Operation 'path' @())
     switch ($op) {
@@ -511,7 +527,7 @@ function Invoke-Operation {
             $key = Get-Field $Operation 'key'
             $item = Find-Item $target $key
             if ($null -eq $item) {
-                throw (New-WinflaskError 'ItemNotFound' "no '$($target.ElementTagName)' item matches $(ConvertTo-Json -InputObject $key -Compress)" @{ key = $key })
+                throw (New-WinflaskError 'ItemNotFound' "Cannot find the collection entry $(ConvertTo-Json -InputObject $key -Compress) in '$($target.ElementTagName)'" @{ key = $key })
             }
             (Get-CollectionChecked $target).Remove($item)
         }
@@ -546,7 +562,7 @@ try {
         foreach ($property in $expected.PSObject.Properties) {
             $actual = Get-Fingerprint $property.Name
             if ("$actual" -ne "$($property.Value)") {
-                throw (New-WinflaskError 'FingerprintMismatch' "$($property.Name) changed since it was read; read again and retry" @{ file = $property.Name; expected = $property.Value; actual = $actual })
+                throw (New-WinflaskError 'FingerprintMismatch' "The configuration file '$($property.Name)' changed since it was read" @{ file = $property.Name; expected = $property.Value; actual = $actual })
             }
         }
     }
@@ -560,7 +576,9 @@ try {
     # 3. Back up every file that will change and exists already (a new web.config has nothing to keep).
     $backups = New-Object System.Collections.Generic.List[string]
     if ((Get-Field $requestData 'backup' $true) -and $touched.Count -gt 0) {
-        $root = Join-Path $env:ProgramData ('winflask\backup\' + (Get-Date -Format 'yyyyMMdd-HHmmss-fff'))
+        $stamp = Get-Date -Format 'yyyyMMdd-HHmmss-fff'
+        $root = Join-Path $env:ProgramData "winflask\backup\$stamp"
+        for ($suffix = 1; Test-Path -LiteralPath $root; $suffix++) { $root = Join-Path $env:ProgramData "winflask\backup\$stamp-$suffix" }
         foreach ($file in $touched) {
             if (Test-Path -LiteralPath $file -PathType Leaf) { $backups.Add((Backup-ConfigFile $root $file)) }
         }

@@ -53,15 +53,16 @@ function Get-ErrorPayload {
         elseif ($hresult -eq '0x80070021' -or $message -match 'cannot be used at this path|locked') { $code = 'SectionLocked' }
         elseif ($hresult -eq '0x800700B7' -or $message -match 'Cannot add duplicate collection entry') { $code = 'DuplicateKey' }
         elseif ($message -match 'Unrecognized attribute') { $code = 'UnknownAttribute' }
+        elseif ($message -match 'Missing required attribute') { $code = 'InvalidValue' }
         elseif ($message -match 'Unrecognized element') { $code = 'UnknownElement' }
         elseif ($hresult -eq '0x8007000D' -or $message -match 'not well-formed|Cannot read configuration file') { $code = 'ConfigFileError' }
         elseif ($hresult -eq '0x80070057') { $code = 'InvalidValue' }
         else { $code = 'ScriptError' }
     }
-    $error_body = [ordered]@{ code = $code; message = $message }
-    if ($hresult) { $error_body['hresult'] = $hresult }
-    foreach ($key in $details.Keys) { $error_body[$key] = $details[$key] }
-    return @{ error = $error_body }
+    $body = [ordered]@{ code = $code; message = $message }
+    if ($hresult) { $body['hresult'] = $hresult }
+    foreach ($key in $details.Keys) { $body[$key] = $details[$key] }
+    return @{ error = $body }
 }
 
 function Get-OsFacts {
