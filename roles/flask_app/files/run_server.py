@@ -1,16 +1,18 @@
 """Serve the sample app with waitress (never Flask's development server).
 
     python run_server.py [--host 127.0.0.1] [--port 50100] [--prefix /myApp]
-                         [--trusted-proxy 127.0.0.1] [--threads 4]
+                         [--trusted-proxy 127.0.0.1] [--host-header x-forwarded-host] [--threads 4]
 
 Each option falls back to an environment variable, then to the default:
 WINFLASK_APP_HOST, WINFLASK_APP_PORT, WINFLASK_APP_PREFIX, WINFLASK_APP_TRUSTED_PROXY,
-WINFLASK_APP_THREADS. ``--port 0`` binds a free port (the log line says which).
+WINFLASK_APP_HOST_HEADER, WINFLASK_APP_THREADS. ``--port 0`` binds a free port (the log line says which).
 
 Proxy headers are read by ONE layer, waitress' proxy-header middleware, and only when the TCP
 peer is exactly ``--trusted-proxy`` (IIS/ARR on the same host: 127.0.0.1). From any other peer
 X-Forwarded-For/-Proto/-Host/-Port/-By, Forwarded and X-Original-Host are removed before the app
-sees them. Why waitress and not werkzeug's ProxyFix: docs/flask-app.md.
+sees them. The public host name comes from the ONE header the IIS rule sets (``--host-header``):
+X-Forwarded-Host, or X-Original-Host (the name in Microsoft's ARR examples).
+Why waitress and not werkzeug's ProxyFix: docs/flask-app.md.
 
 Stops cleanly on Ctrl+C / Ctrl+Break (what nssm sends first) and SIGTERM: no new connections,
 running requests get up to 5 seconds, exit code 0.
@@ -40,12 +42,15 @@ LOG = logging.getLogger("winflask.app")
 TRUSTED_HEADERS = frozenset({"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"})
 # ARR is the only hop between the client and the app.
 TRUSTED_HOPS = 1
+# Where the public host name may come from; the IIS rule must set exactly this one.
+HOST_HEADERS = ("x-forwarded-host", "x-original-host")
 
 ENV_NAMES = {
     "host": "WINFLASK_APP_HOST",
     "port": "WINFLASK_APP_PORT",
     "prefix": "WINFLASK_APP_PREFIX",
     "trusted_proxy": "WINFLASK_APP_TRUSTED_PROXY",
+    "host_header": "WINFLASK_APP_HOST_HEADER",
     "threads": "WINFLASK_APP_THREADS",
 }
 
@@ -56,6 +61,7 @@ class Settings:
     port: int = 50100
     prefix: str = DEFAULT_PREFIX
     trusted_proxy: str = "127.0.0.1"  # "" trusts no peer
+    host_header: str = "x-forwarded-host"  # or "x-original-host"
     threads: int = 4
 
 
@@ -85,11 +91,19 @@ def url_prefix(text: str) -> str:
     return normalise_prefix(text)
 
 
+def host_header_name(text: str) -> str:
+    name = text.strip().lower()
+    if name not in HOST_HEADERS:
+        raise ValueError(text)
+    return name
+
+
 # argparse names the converter in its error message ("invalid port_number value: 'x'").
 port_number.__name__ = "port number (0-65535)"
 thread_count.__name__ = "thread count (1-256)"
 proxy_address.__name__ = "IP address"
 url_prefix.__name__ = "URL prefix"
+host_header_name.__name__ = "host header (x-forwarded-host or x-original-host)"
 
 
 def parse_settings(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
@@ -110,10 +124,11 @@ def parse_settings(argv: Sequence[str] | None = None, environ: Mapping[str, str]
     option("port", port_number, "TCP port; 0 picks a free one")
     option("prefix", url_prefix, "URL prefix the app is mounted under; '/' for the root")
     option("trusted_proxy", proxy_address, "the one peer whose proxy headers are honoured; 'none' for none")
+    option("host_header", host_header_name, "the header the IIS rule sets to the public host")
     option("threads", thread_count, "waitress worker threads")
     args = parser.parse_args(argv)
-    return Settings(host=args.host, port=args.port, prefix=args.prefix,
-                    trusted_proxy=args.trusted_proxy, threads=args.threads)
+    return Settings(host=args.host, port=args.port, prefix=args.prefix, trusted_proxy=args.trusted_proxy,
+                    host_header=args.host_header, threads=args.threads)
 
 
 def drop_ipv6_port(forwarded_for: str) -> str:
@@ -131,30 +146,32 @@ def drop_ipv6_port(forwarded_for: str) -> str:
     return ", ".join(hops)
 
 
-def original_host_bridge(app: WSGIApp, trusted_proxy: str) -> WSGIApp:
+def host_header_bridge(app: WSGIApp, trusted_proxy: str, host_header: str) -> WSGIApp:
     """Runs before waitress' proxy-header middleware, on the real TCP peer address.
 
-    From the trusted proxy: X-Original-Host (Microsoft's example name for the public host, set by
-    the rewrite rule as HTTP_X_ORIGINAL_HOST) stands in for X-Forwarded-Host when that is absent,
-    and IPv6 ports are dropped from X-Forwarded-For. From anyone else X-Original-Host is removed.
+    ARR passes on whatever headers the client sent, unless the rewrite rule overwrites them; so
+    only the header the rule sets may carry the public host. With ``x-original-host`` (the rule
+    sets HTTP_X_ORIGINAL_HOST) that value replaces any X-Forwarded-Host before waitress reads it;
+    with ``x-forwarded-host`` X-Original-Host is ignored. X-Original-Host never reaches the app.
+    From the trusted proxy IPv6 ports are also dropped from X-Forwarded-For.
     """
 
     def bridge(environ: dict, start_response: object) -> object:
+        original_host = environ.pop("HTTP_X_ORIGINAL_HOST", None)
         if trusted_proxy and environ.get("REMOTE_ADDR") == trusted_proxy:
-            original_host = environ.get("HTTP_X_ORIGINAL_HOST")
-            if original_host and "HTTP_X_FORWARDED_HOST" not in environ:
-                environ["HTTP_X_FORWARDED_HOST"] = original_host
+            if host_header == "x-original-host":
+                environ.pop("HTTP_X_FORWARDED_HOST", None)
+                if original_host:
+                    environ["HTTP_X_FORWARDED_HOST"] = original_host
             if "HTTP_X_FORWARDED_FOR" in environ:
                 environ["HTTP_X_FORWARDED_FOR"] = drop_ipv6_port(environ["HTTP_X_FORWARDED_FOR"])
-        else:
-            environ.pop("HTTP_X_ORIGINAL_HOST", None)
         return app(environ, start_response)
 
     return bridge
 
 
 def build_application(settings: Settings) -> WSGIApp:
-    """The WSGI pipeline: original_host_bridge -> waitress proxy headers -> the prefixed app."""
+    """The WSGI pipeline: host_header_bridge -> waitress proxy headers -> the prefixed app."""
     trusted = settings.trusted_proxy or None
     app = proxy_headers_middleware(
         create_app(settings.prefix),
@@ -164,7 +181,7 @@ def build_application(settings: Settings) -> WSGIApp:
         clear_untrusted=True,
         logger=logging.getLogger("waitress"),
     )
-    return original_host_bridge(app, settings.trusted_proxy)
+    return host_header_bridge(app, settings.trusted_proxy, settings.host_header)
 
 
 def make_server(settings: Settings) -> BaseWSGIServer:
@@ -209,8 +226,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     host = f"[{server.effective_host}]" if ":" in str(server.effective_host) else server.effective_host
     install_stop_handlers()
     try:
-        LOG.info("serving http://%s:%s%s/ (trusted proxy: %s, threads: %s)", host, server.effective_port,
-                 settings.prefix, settings.trusted_proxy or "none", settings.threads)
+        LOG.info("serving http://%s:%s%s/ (trusted proxy: %s, host header: %s, threads: %s)", host,
+                 server.effective_port, settings.prefix, settings.trusted_proxy or "none", settings.host_header,
+                 settings.threads)
         server.run()  # returns after a stop signal (waitress catches the SystemExit)
     except SystemExit:  # the signal came before waitress' loop started
         server.task_dispatcher.shutdown()

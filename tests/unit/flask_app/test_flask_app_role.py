@@ -57,17 +57,19 @@ def test_service_command_runs_the_app_with_the_role_settings() -> None:
     script, *arguments = facts["flask_app_service_arguments"]
     assert script == "C:\\apps\\myApp\\run_server.py"
     assert parse_settings(arguments, {}) == Settings(
-        host="127.0.0.1", port=50100, prefix="/myApp", trusted_proxy="127.0.0.1", threads=4)
+        host="127.0.0.1", port=50100, prefix="/myApp", trusted_proxy="127.0.0.1",
+        host_header="x-forwarded-host", threads=4)
 
 
 def test_service_command_with_other_settings() -> None:
     variables = {**DEFAULTS, "flask_app_dir": "D:\\web\\shop", "flask_app_port": 8001,
-                 "flask_app_prefix": "/shop/", "flask_app_trusted_proxy": "", "flask_app_threads": 8}
+                 "flask_app_prefix": "/shop/", "flask_app_trusted_proxy": "", "flask_app_threads": 8,
+                 "flask_app_host_header": "x-original-host"}
     facts = service_facts(variables)
     assert facts["flask_app_service_application"] == "D:\\web\\shop\\venv\\Scripts\\python.exe"
     _, *arguments = facts["flask_app_service_arguments"]
     assert parse_settings(arguments, {"WINFLASK_APP_PORT": "1"}) == Settings(
-        host="127.0.0.1", port=8001, prefix="/shop", trusted_proxy="", threads=8)
+        host="127.0.0.1", port=8001, prefix="/shop", trusted_proxy="", host_header="x-original-host", threads=8)
 
 
 def parse_bat(text: str) -> dict[str, str]:
@@ -89,6 +91,7 @@ def test_run_server_bat_sets_the_role_settings() -> None:
         "WINFLASK_APP_PORT": "50100",
         "WINFLASK_APP_PREFIX": "/myApp",
         "WINFLASK_APP_TRUSTED_PROXY": "127.0.0.1",
+        "WINFLASK_APP_HOST_HEADER": "x-forwarded-host",
         "WINFLASK_APP_THREADS": "4",
     }
     assert parse_settings([], parse_bat(text)) == Settings()

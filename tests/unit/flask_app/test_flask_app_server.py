@@ -92,18 +92,34 @@ def test_ipv6_client_with_port(server: RunningServer) -> None:
     assert seen["remote_addr"] == "2001:db8::7"
 
 
-def test_x_original_host_from_the_proxy(server: RunningServer) -> None:
-    seen = server.get("/myApp/whoami", headers={"X-Original-Host": "public.example:8443"}).json()
+def test_x_original_host_is_ignored_by_default(server: RunningServer) -> None:
+    # The default rule sets X-Forwarded-Host; an X-Original-Host the client sent passes ARR untouched.
+    seen = server.get("/myApp/whoami", headers={"X-Original-Host": "evil.example"}).json()
+    assert seen["host"] == f"127.0.0.1:{server.port}"
+
+
+@pytest.fixture
+def original_host_server(start_server) -> RunningServer:
+    return start_server("--host-header", "x-original-host")
+
+
+def test_x_original_host_from_the_proxy(original_host_server: RunningServer) -> None:
+    seen = original_host_server.get("/myApp/whoami", headers={"X-Original-Host": "public.example:8443"}).json()
     assert seen["host"] == "public.example:8443"
     assert seen["url_root"] == "http://public.example:8443/myApp/"
 
 
-def test_x_forwarded_host_wins_over_x_original_host(server: RunningServer) -> None:
-    headers = {"X-Forwarded-Host": "public.example", "X-Original-Host": "other.example"}
-    assert server.get("/myApp/whoami", headers=headers).json()["host"] == "public.example"
+def test_x_original_host_mode_ignores_x_forwarded_host(original_host_server: RunningServer) -> None:
+    # A client-sent X-Forwarded-Host passes ARR untouched when the rule only sets X-Original-Host.
+    server = original_host_server
+    both = {"X-Forwarded-Host": "evil.example", "X-Original-Host": "public.example"}
+    assert server.get("/myApp/whoami", headers=both).json()["host"] == "public.example"
+    only_forwarded = {"X-Forwarded-Host": "evil.example"}
+    assert server.get("/myApp/whoami", headers=only_forwarded).json()["host"] == f"127.0.0.1:{server.port}"
 
 
-def test_x_original_host_from_untrusted_peer_is_ignored(server: RunningServer) -> None:
+def test_x_original_host_from_untrusted_peer_is_ignored(original_host_server: RunningServer) -> None:
+    server = original_host_server
     seen = server.get("/myApp/whoami", headers={"X-Original-Host": "evil.example"}, source=UNTRUSTED).json()
     assert seen["host"] == f"127.0.0.1:{server.port}"
 
@@ -130,7 +146,7 @@ def test_settings_from_environment(start_server) -> None:
     server = start_server(env={"WINFLASK_APP_PREFIX": "/shop", "WINFLASK_APP_TRUSTED_PROXY": ""})
     assert server.get("/shop/help").text == "This is the Help Page"
     assert server.get("/myApp/help").status == 404
-    assert "trusted proxy: none" in server.lines[-1]
+    assert "trusted proxy: none, host header: x-forwarded-host" in server.lines[-1]
 
 
 def test_graceful_stop_on_sigterm(server: RunningServer) -> None:

@@ -9,7 +9,8 @@ from run_server import Settings, drop_ipv6_port, parse_settings
 
 def test_defaults() -> None:
     assert parse_settings([], {}) == Settings(
-        host="127.0.0.1", port=50100, prefix="/myApp", trusted_proxy="127.0.0.1", threads=4)
+        host="127.0.0.1", port=50100, prefix="/myApp", trusted_proxy="127.0.0.1",
+        host_header="x-forwarded-host", threads=4)
 
 
 def test_environment_variables() -> None:
@@ -18,10 +19,11 @@ def test_environment_variables() -> None:
         "WINFLASK_APP_PORT": "8080",
         "WINFLASK_APP_PREFIX": "shop/",
         "WINFLASK_APP_TRUSTED_PROXY": "::1",
+        "WINFLASK_APP_HOST_HEADER": "X-Original-Host",
         "WINFLASK_APP_THREADS": "8",
     }
     assert parse_settings([], environ) == Settings(
-        host="::1", port=8080, prefix="/shop", trusted_proxy="::1", threads=8)
+        host="::1", port=8080, prefix="/shop", trusted_proxy="::1", host_header="x-original-host", threads=8)
 
 
 def test_command_line_wins_over_environment() -> None:
@@ -50,6 +52,8 @@ def test_trusted_proxy_is_normalised_like_the_peer_address() -> None:
         (["--trusted-proxy", "localhost"], {}, "argument --trusted-proxy: invalid IP address value: 'localhost'"),
         (["--trusted-proxy", "*"], {}, "argument --trusted-proxy: invalid IP address value: '*'"),
         (["--prefix", "/a/../b"], {}, "argument --prefix: invalid URL prefix value: '/a/../b'"),
+        (["--host-header", "host"], {},
+         "argument --host-header: invalid host header (x-forwarded-host or x-original-host) value: 'host'"),
     ],
 )
 def test_bad_values_are_refused(argv: list[str], environ: dict[str, str], message: str,
