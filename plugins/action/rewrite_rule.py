@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ansible_collections.winflask.iis.plugins.module_utils import rewrite_rule as spec
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite.model import plain
 from ansible_collections.winflask.iis.plugins.module_utils.action import ModuleError, WinflaskAction
 from ansible_collections.winflask.iis.plugins.module_utils.diff import yaml_diff
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite import plan, scope as scopes
@@ -14,6 +15,7 @@ class ActionModule(WinflaskAction):
     MODULE = spec.SPEC
 
     def manage(self, args: dict[str, Any]) -> dict[str, Any]:
+        args = plain(args)  # plain str/int: ansible-core 2.19+ tagged values do not survive yaml.safe_dump
         scope = scopes.scope_from_args(args)
         present = args["state"] == "present"
         if args.get("relative_to") and args.get("position") not in ("before", "after"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ansible_collections.winflask.iis.plugins.module_utils import server_variable as sv
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite.model import plain
 from ansible_collections.winflask.iis.plugins.module_utils.action import WinflaskAction
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite import scope as scopes
 
@@ -13,6 +14,7 @@ class ActionModule(WinflaskAction):
     MODULE = sv.INFO_SPEC
 
     def manage(self, args: dict[str, Any]) -> dict[str, Any]:
+        args = plain(args)  # plain str/int: ansible-core 2.19+ tagged values do not survive yaml.safe_dump
         scope = scopes.scope_from_args(args)
         address = scope.allowed_address
         extra = sv.existence_address(scope)

@@ -11,6 +11,7 @@ from typing import Any
 
 from ansible_collections.winflask.iis.plugins.module_utils.action import ModuleError, ModuleSpec
 from ansible_collections.winflask.iis.plugins.module_utils.config import Address, SectionState, op_add, op_remove
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite.model import plain
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.scope import Scope, allowed_names
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.validate import check_variable_name
 
@@ -30,7 +31,7 @@ INFO_SPEC = ModuleSpec(argument_spec=dict(SCOPE), required_by={"application": "s
 
 def validate(names: list[str]) -> list[str]:
     seen: dict[str, str] = {}
-    for n, name in enumerate(names):
+    for n, name in enumerate(plain(names)):
         check_variable_name(name, f"name[{n}]")
         seen.setdefault(name.lower(), name)
     return list(seen.values())

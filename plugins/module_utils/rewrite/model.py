@@ -63,6 +63,23 @@ def match_attrs(flavor: str) -> dict[str, tuple[str, Any]]:
     return OUTBOUND_MATCH_ATTRS if flavor == OUTBOUND else MATCH_ATTRS
 
 
+def plain(value: Any) -> Any:
+    """Plain Python types (ansible-core 2.19+ hands tagged str/int subclasses that yaml.safe_dump refuses)."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
 # -- enum helpers -----------------------------------------------------------------------------
 def enum_name(value: Any, names: tuple[str, ...], option: str) -> str:
     """The schema name of ``value`` given in any case, with or without underscores (custom_response)."""
@@ -124,6 +141,7 @@ def describe_flavor(flavor: str) -> str:
 
 def normalise_rule(given: dict[str, Any], flavor: str, where: str = "rule") -> dict[str, Any]:
     """A rule as given by the user -> module shape with IIS defaults and schema enum names."""
+    given = plain(given)
     name = given.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ModuleError(f"{where}.name must be a non-empty string, got {name!r}")

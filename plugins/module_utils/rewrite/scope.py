@@ -67,13 +67,13 @@ class Scope:
 
 
 def scope_from_args(args: dict[str, Any]) -> Scope:
-    site = args.get("site") or None
-    application = args.get("application") or None
+    site = str(args["site"]) if args.get("site") else None
+    application = str(args["application"]) if args.get("application") else None
     if application and not site:
         raise ModuleError(f"application {application!r} needs site (the site the application belongs to)")
     if application and not application.startswith("/"):
         raise ModuleError(f"application must be a virtual path starting with '/', got {application!r}")
-    return Scope(site, application, args.get("direction") or "inbound")
+    return Scope(site, application, str(args.get("direction") or "inbound"))
 
 
 def read_config(action: WinflaskAction, scope: Scope, addresses: list[Address]) -> ConfigRead:
