@@ -21,7 +21,7 @@ class ActionModule(WinflaskAction):
         state = args["state"]
         self.reads += 1
         facts = self.host_facts()
-        todo = iis_extension.plan(facts, names, state)
+        todo = iis_extension.plan(facts, names, state, self.check_mode)
         before = iis_extension.status(facts)
         result: dict[str, Any] = {"changed": bool(todo), "reboot_required": False,
                                   "installed" if state == "present" else "removed": todo}
@@ -30,6 +30,9 @@ class ActionModule(WinflaskAction):
             return result
         if self.check_mode:  # no download, no installer: say what would happen
             result["extensions"] = iis_extension.predicted(facts, todo, state)
+            if state == "present" and not host_info.iis_installed(facts):
+                result["warnings"] = [iis_extension.no_iis_message(facts, todo) + " (check mode: assuming an "
+                                      "earlier task of this run installs it)"]
         else:
             done: list[str] = []
             for name in todo:  # one win_package call per MSI, URL Rewrite before ARR

@@ -92,15 +92,22 @@ def msi_location(extension: Extension, source: str | None) -> str:
     return source.rstrip("\\") + "\\" + extension.file
 
 
-def plan(facts: dict[str, Any], names: list[str], state: str) -> list[str]:
-    """The extensions to install (in order) or remove (ARR first); [] when the host is already there."""
+def no_iis_message(facts: dict[str, Any], todo: list[str]) -> str:
+    return (f"IIS is not installed on the host ({host_info.os_name(facts)}): the "
+            f"{', '.join(EXTENSIONS[n].title for n in todo)} installer needs it. Run winflask.iis.iis_features first")
+
+
+def plan(facts: dict[str, Any], names: list[str], state: str, check_mode: bool = False) -> list[str]:
+    """The extensions to install (in order) or remove (ARR first); [] when the host is already there.
+
+    Without IIS an install is refused, except in check mode, where an earlier task of the same
+    run may be the one that would install IIS (the caller warns instead).
+    """
     installed = host_info.extensions(facts)
     if state == "present":
         todo = [n for n in names if not installed[n]]
-        if todo and not host_info.iis_installed(facts):
-            raise ModuleError(f"IIS is not installed on the host ({host_info.os_name(facts)}): the "
-                              f"{', '.join(EXTENSIONS[n].title for n in todo)} installer needs it. Run "
-                              f"winflask.iis.iis_features first")
+        if todo and not host_info.iis_installed(facts) and not check_mode:
+            raise ModuleError(no_iis_message(facts, todo))
         for name in todo:
             for needed in EXTENSIONS[name].requires:
                 if not installed[needed] and needed not in names:

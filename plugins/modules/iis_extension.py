@@ -61,7 +61,10 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Nothing is downloaded or installed; the result says what would be installed or removed.
+    details: >-
+      Nothing is downloaded or installed; the result says what would be installed or removed. On a host
+      without IIS the task warns instead of failing, as an earlier task of the same check run would
+      install IIS.
   diff_mode:
     support: full
     details: Shows each extension as present or absent before and after.

@@ -143,3 +143,11 @@ def test_no_iis_is_refused_after_the_read():
     result = make_action(ActionModule, {"name": ["url_rewrite", "arr"]}, host).run(task_vars={})
     assert result["failed"] is True and "iis_features" in result["msg"]
     assert kinds(host) == ["host_facts"]
+
+
+def test_check_mode_without_iis_predicts_with_a_warning():
+    host = Host([facts(iis=False)])
+    result = make_action(ActionModule, {"name": ["url_rewrite", "arr"]}, host, check_mode=True).run(task_vars={})
+    assert "failed" not in result and result["changed"] is True
+    assert result["installed"] == ["url_rewrite", "arr"]
+    assert "IIS is not installed" in result["warnings"][0] and "check mode" in result["warnings"][0]

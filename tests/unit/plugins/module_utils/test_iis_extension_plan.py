@@ -71,6 +71,7 @@ def test_no_iis_is_a_clear_error_only_when_something_is_to_install():
     with pytest.raises(ModuleError, match="IIS is not installed.*iis_features"):
         x.plan(facts(iis=False), ["url_rewrite"], "present")
     assert x.plan(facts(iis=False), ["url_rewrite"], "absent") == []
+    assert x.plan(facts(iis=False), ["url_rewrite"], "present", check_mode=True) == ["url_rewrite"]
 
 
 def test_removal_is_arr_first_and_refuses_to_orphan_arr():
