@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 from playbook_run import ansible_env, create_host, read_calls, run_playbook, venvs, write_inventory
+from winhost import features as emulated_features
+from winhost import packages as emulated_packages
 from winhost.config_scripts import host_facts
 from winhost.host import Host
 from winhost.packages import msi_sha256, write_msi
@@ -191,3 +193,101 @@ def test_msi_known_to_windows_installer_but_sections_lost_is_reported(tmp_path: 
     assert result.rc != 0
     assert "is installed according to Windows Installer" in result.stdout
     assert REWRITE_CODE in state(root)["products"]
+
+
+# ---- the stand-in modules behind these tests fail the way Windows does ---------------------------
+
+
+def bare(tmp_path: Path, profile: str) -> Host:
+    return Host.create(tmp_path / profile, profile, bare=True)
+
+
+def call(host: Host, fn: Any, **params: Any) -> dict[str, Any]:
+    return emulated_features.run_module(host, f"ansible.windows.{fn.__name__}", fn, params, False)
+
+
+def test_win_feature_refuses_client_windows_and_unknown_names(tmp_path: Path) -> None:
+    client = bare(tmp_path, "win11")
+    result = call(client, emulated_features.win_feature, name=["Web-Server"], state="present")
+    assert result["failed"] and "client-based operating system" in result["msg"]
+    server = bare(tmp_path, "server2022")
+    result = call(server, emulated_features.win_feature, name=["Web-Server", "Web-Nope"], state="present")
+    assert result["failed"] and "'Web-Nope'. The name was not found." in result["msg"]
+    assert not server.iis_installed and emulated_features.enabled(server) == set()  # nothing half-installed
+    result = call(server, emulated_features.win_feature, name=["IIS-WebServerRole"], state="present")
+    assert result["failed"], "DISM names are not Server Manager names"
+    assert [c["failed"] for c in server.calls()] == [True, True]
+
+
+def test_win_feature_adds_parents_and_role_defaults_and_removes_children(tmp_path: Path) -> None:
+    server = bare(tmp_path, "server2022")
+    result = call(server, emulated_features.win_feature, name=["Web-WebSockets"], state="present")
+    assert result["changed"] and result["exitcode"] == "Success" and server.iis_installed
+    enabled = emulated_features.enabled(server)
+    assert enabled == {"IIS-WebServerRole", "IIS-WebServer", "IIS-ApplicationDevelopment", "IIS-WebSockets"}
+    role = call(server, emulated_features.win_feature, name=["Web-Server"], state="present")
+    assert not role["changed"], "the role is there already: its defaults come only with a fresh install"
+    server2 = Host.create(tmp_path / "second", "server2022", bare=True)
+    call(server2, emulated_features.win_feature, name=["Web-Server"], state="present")
+    assert {"IIS-StaticContent", "IIS-RequestFiltering"} <= emulated_features.enabled(server2)
+    assert "IIS-ManagementConsole" not in emulated_features.enabled(server2)
+    again = call(server, emulated_features.win_feature, name=["Web-WebSockets"], state="present")
+    assert not again["changed"] and again["exitcode"] == "NoChangeNeeded" and again["feature_result"] == []
+    # the DISM view of the same state on Server
+    dism = call(server, emulated_features.win_optional_feature, name=["IIS-WebSockets"], state="present")
+    assert dism["changed"] is False
+    removed = call(server, emulated_features.win_feature, name=["Web-Server"], state="absent")
+    assert removed["changed"] and not server.iis_installed and emulated_features.enabled(server) == set()
+
+
+def test_win_optional_feature_needs_parents_or_include_parent(tmp_path: Path) -> None:
+    client = bare(tmp_path, "win11")
+    result = call(client, emulated_features.win_optional_feature, name=["IIS-WebSockets"], state="present")
+    assert result["failed"] and "parent features are disabled" in result["msg"]
+    assert emulated_features.enabled(client) == set()
+    result = call(client, emulated_features.win_optional_feature, name=["IIS-Nope", "IIS-WebServer"],
+                  state="present", include_parent=True)
+    assert result["failed"] and result["msg"] == "Failed to find feature 'IIS-Nope'"
+    assert emulated_features.enabled(client) == set()
+    result = call(client, emulated_features.win_optional_feature, name=["IIS-WebSockets"], state="present",
+                  include_parent=True)
+    assert result["changed"] and client.iis_installed
+    assert emulated_features.enabled(client) == {"IIS-WebServerRole", "IIS-WebServer",
+                                                 "IIS-ApplicationDevelopment", "IIS-WebSockets"}
+
+
+def test_win_package_failures_install_nothing(tmp_path: Path) -> None:
+    host = bare(tmp_path, "server2022")
+    rewrite_url = next(u for u, k in emulated_packages.DOWNLOADS.items() if k == "url_rewrite")
+    no_iis = call(host, emulated_packages.win_package, path=rewrite_url, product_id=REWRITE_CODE)
+    assert no_iis["failed"] and no_iis["rc"] == 1603 and "IIS Version 7.0" in no_iis["stderr"]
+    missing = call(host, emulated_packages.win_package,
+                   path="https://download.microsoft.com/download/0/0/0/nothing/rewrite_amd64_en-US.msi")
+    assert missing["failed"] and "(404) Not Found" in missing["msg"]
+    offline = call(host, emulated_packages.win_package, path="https://intranet.example/rewrite.msi")
+    assert offline["failed"] and "could not be resolved: 'intranet.example'" in offline["msg"]
+    write_msi(host, "C:\\install\\broken.msi", "url_rewrite", data=b"MZ not an msi")
+    broken = call(host, emulated_packages.win_package, path="C:\\install\\broken.msi")
+    assert broken["failed"] and broken["rc"] == 1620
+    absent_file = call(host, emulated_packages.win_package, path="C:\\install\\none.msi")
+    assert absent_file["failed"] and "cannot be reached" in absent_file["msg"]
+    assert state(host.root)["products"] == {}
+    assert not (host.root / "C/Windows/Temp/ansible-moduletmp").exists()  # the download was cleaned up
+
+
+def test_win_package_arr_needs_rewrite_and_absent_removes_sections(tmp_path: Path) -> None:
+    host = bare(tmp_path, "server2022")
+    call(host, emulated_features.win_feature, name=["Web-Server"], state="present")
+    arr_url = next(u for u, k in emulated_packages.DOWNLOADS.items() if k == "arr")
+    arr_first = call(host, emulated_packages.win_package, path=arr_url, product_id=ARR_CODE)
+    assert arr_first["failed"] and arr_first["rc"] == 1603 and "URL Rewrite" in arr_first["stderr"]
+    write_msi(host, "C:\\install\\rewrite_amd64_en-US.msi", "url_rewrite")
+    sha1 = call(host, emulated_packages.win_package, path="C:\\install\\rewrite_amd64_en-US.msi",
+                checksum="0" * 40)  # default algorithm is sha1, as in the real module
+    assert sha1["failed"] and len(sha1["checksum"]) == 40
+    done = call(host, emulated_packages.win_package, path="C:\\install\\rewrite_amd64_en-US.msi")
+    assert done["changed"] and done["rc"] == 0
+    assert "system.webServer/rewrite/rules" in host_facts(host, {}, False)["sections"]
+    gone = call(host, emulated_packages.win_package, product_id=REWRITE_CODE, state="absent")
+    assert gone["changed"] and state(host.root)["products"] == {}
+    assert "system.webServer/rewrite/rules" not in host_facts(host, {}, False)["sections"]
