@@ -7,10 +7,22 @@ from typing import Any
 import yaml
 
 
+def plain(value: Any) -> Any:
+    """Copy of ``value`` with builtin types only (ansible-core 2.19+ tags task values with subclasses)."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    for kind in (bool, int, float, str):
+        if isinstance(value, kind):
+            return kind(value)
+    return value
+
+
 def to_yaml(value: Any) -> str:
     if value is None:
         return ""
-    return yaml.safe_dump(value, default_flow_style=False, sort_keys=False, allow_unicode=True)
+    return yaml.safe_dump(plain(value), default_flow_style=False, sort_keys=False, allow_unicode=True)
 
 
 def yaml_diff(before: Any, after: Any, header: str) -> dict[str, str]:

@@ -47,3 +47,18 @@ def test_operation_shapes():
         "location": "", "path": [], "attributes": {"enabled": True}}
     assert config.op_remove(a, [config.item_step(name="r")], {"name": "x"})["path"] == [{"item": {"name": "r"}}]
     assert config.op_reset(a, ["cache"], {"b", "a"})["attributes"] == ["a", "b"]
+
+
+def test_yaml_diff_accepts_subclassed_values():
+    from ansible_collections.winflask.iis.plugins.module_utils.diff import yaml_diff
+
+    class TaggedInt(int):  # what ansible-core 2.19+ hands action plugins
+        pass
+
+    class TaggedStr(str):
+        pass
+
+    diff = yaml_diff({"timeout": TaggedInt(120)}, {"timeout": TaggedInt(300), "name": TaggedStr("x")}, "proxy")
+    assert diff["before"] == "timeout: 120\n"
+    assert diff["after"] == "timeout: 300\nname: x\n"
+    assert diff["before_header"] == "proxy (before)"
