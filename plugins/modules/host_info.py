@@ -33,7 +33,7 @@ seealso:
   - module: winflask.iis.iis_features
   - module: winflask.iis.iis_extension
 author:
-  - winflask.iis developers
+  - winflask.iis developers (@winflask)
 """
 
 EXAMPLES = r"""

@@ -83,7 +83,7 @@ seealso:
   - module: winflask.iis.iis_extension
   - module: winflask.iis.host_info
 author:
-  - winflask.iis developers
+  - winflask.iis developers (@winflask)
 """
 
 EXAMPLES = r"""
