@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.winflask.iis.plugins.module_utils.config import ConfigRead, read_request
@@ -67,7 +68,11 @@ class WinflaskAction(ActionBase):
         self._task_vars = task_vars or {}
         self.reads = 0
         self.writes = 0
-        _, args = self.validate_argument_spec(**self.MODULE.module_kwargs())
+        try:
+            _, args = self.validate_argument_spec(**self.MODULE.module_kwargs())
+        except AnsibleActionFail as exc:  # unknown option, wrong type: fail like a module does
+            result.update(failed=True, changed=False, msg=getattr(exc, "message", None) or str(exc))
+            return result
         try:
             result.update(self.manage(args))
         except ModuleError as exc:

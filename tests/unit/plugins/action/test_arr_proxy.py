@@ -88,3 +88,15 @@ def test_info_returns_module_shaped_settings():
     assert result["proxy"]["enabled"] is True
     assert result["proxy"]["http_version"] == "http10"
     assert result["proxy"]["timeout"] == 120
+
+
+@pytest.mark.parametrize("args, fragment", [
+    ({"proxy_mode": "reverse"}, "proxy_mode"),
+    ({"timeout": "soon"}, "timeout"),
+    ({"http_version": "http2"}, "http_version"),
+])
+def test_unknown_option_or_wrong_type_fails_without_a_call(args, fragment):
+    host = FakeHost([])
+    result = make_action(ActionModule, args, host).run(task_vars={})
+    assert result["failed"] is True and fragment in result["msg"]
+    assert host.calls == []
