@@ -41,4 +41,6 @@ def make_action(action_class: type, args: dict[str, Any], host: FakeHost, check_
     connection._shell.tmpdir = None
     action = action_class(task, connection, MagicMock(), loader=None, templar=None, shared_loader_obj=None)
     action._execute_module = host
+    # set by the plugin loader in a real run; ansible-core 2.16 names it in argument errors
+    action._load_name = "winflask.iis." + action_class.__module__.rsplit(".", 1)[-1]
     return action

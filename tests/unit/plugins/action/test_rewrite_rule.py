@@ -1,7 +1,8 @@
 """winflask.iis.rewrite_rule, rewrite_rules and rewrite_rule_info against replayed win_powershell results."""
 
+import re
+
 import pytest
-from ansible.errors import AnsibleActionFail
 
 from ansible_collections.winflask.iis.plugins.action.rewrite_rule import ActionModule
 from ansible_collections.winflask.iis.plugins.action.rewrite_rule_info import ActionModule as InfoModule
@@ -125,8 +126,9 @@ def test_bad_input_fails_before_any_call(args, fragment):
 ])
 def test_argument_spec_errors_fail_before_any_call(args, fragment):
     host = FakeHost([])
-    with pytest.raises(AnsibleActionFail, match=fragment):
-        make_action(ActionModule, args, host).run(task_vars={})
+    result = make_action(ActionModule, args, host).run(task_vars={})
+    assert result["failed"] is True
+    assert re.search(fragment, result["msg"])
     assert host.calls == []
 
 
