@@ -32,7 +32,7 @@ class ActionModule(WinflaskAction):
         if wants_vars:
             allowed_state = read.get(scope.allowed_address)
             added = plan.variables_to_allow(desired, scope, scopes.allowed_names(allowed_state),
-                                            scopes.fact_names(self._task_vars, scope),
+                                            scopes.fact_names(self._task_vars, scope) if self.check_mode else [],
                                             args["allow_server_variables"])
             if added:
                 scopes.writable(allowed_state, "allow_server_variables")

@@ -134,9 +134,9 @@ options:
     description:
       - Inbound rules only. Server variables (and request headers, as C(HTTP_<NAME>)) the rule sets when it matches.
       - In site or application rules each name must be allowed for the site (see M(winflask.iis.server_variable)),
-        else IIS answers HTTP 500.50; the task fails before writing unless the name is allowed on the host, allowed
-        by an earlier M(winflask.iis.server_variable) task of the same playbook run (also in check mode), or
-        O(allow_server_variables=true).
+        else IIS answers HTTP 500.50; the task fails before writing unless the name is allowed on the host,
+        O(allow_server_variables=true), or (in check mode, where nothing was written) an earlier
+        M(winflask.iis.server_variable) task of the same playbook run allowed it.
     type: list
     elements: dict
     suboptions:

@@ -106,7 +106,11 @@ def allowed_names(state: SectionState | None) -> list[str]:
 
 def fact_names(task_vars: dict[str, Any], scope: Scope) -> list[str]:
     """Variables that winflask.iis.server_variable allowed (or would allow, in check mode) for this scope
-    or a parent scope earlier in the playbook run, as recorded in the host fact ``FACT``."""
+    or a parent scope earlier in the playbook run, as recorded in the host fact ``FACT``.
+
+    The rule modules use them only in check mode: outside it, an earlier task has written the names
+    and the task's own read sees them, so the host stays the only authority.
+    """
     facts = (task_vars.get("ansible_facts") or {}).get(FACT) or task_vars.get(FACT) or {}
     names: list[str] = []
     target = scope.path.lower()

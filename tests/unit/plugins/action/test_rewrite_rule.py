@@ -191,3 +191,15 @@ def test_info_returns_rules_that_feed_back_unchanged():
     assert info["allowed_server_variables"] == ["HTTP_X_ORIGINAL_HOST"]
     again, host = run(RulesModule, {"site": SITE, "rules": info["rules"]}, [reply])
     assert again["changed"] is False and "failed" not in again and len(host.calls) == 1
+
+
+def test_play_fact_is_ignored_outside_check_mode():
+    """Outside check mode the earlier task wrote the names, so only the host's list counts."""
+    facts = {"ansible_facts": {"winflask_iis_allowed_server_variables": {SITE: ["HTTP_X_ORIGINAL_HOST"]}}}
+    host = FakeHost([read_reply(rules_section([]), allowed_section([])), applied()])
+    result = make_action(ActionModule, dict(REVERSE_PROXY, site=SITE, allow_server_variables=True),
+                         host).run(task_vars=facts)
+    assert result["server_variables_allowed"] == ["HTTP_X_ORIGINAL_HOST"]
+    host = FakeHost([read_reply(rules_section([]), allowed_section([]))])
+    result = make_action(ActionModule, dict(REVERSE_PROXY, site=SITE), host).run(task_vars=facts)
+    assert result["failed"] is True and len(host.calls) == 1
