@@ -206,9 +206,9 @@ def win_copy(host: Host, params: dict[str, Any], check_mode: bool) -> dict[str, 
     current = host.read_bytes(dest)
     if current == data or (current is not None and params.get("force") is False):
         return result
-    if not host.local_path(ntpath.dirname(dest)).is_dir():
+    if params.get("remote_src") and not host.local_path(ntpath.dirname(dest)).is_dir():
         raise ModuleFailure(f"Destination directory '{ntpath.dirname(dest)}' does not exist")
-    result["changed"] = True
+    result["changed"] = True  # a copy from the controller creates the parent folder (New-Item -WhatIf:$check_mode)
     if not check_mode:
         host.write_bytes(dest, data)
     return result
