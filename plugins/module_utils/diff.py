@@ -10,7 +10,7 @@ import yaml
 def plain(value: Any) -> Any:
     """Copy of ``value`` with builtin types only (ansible-core 2.19+ tags task values with subclasses)."""
     if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
+        return {plain(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
     if isinstance(value, bool):

@@ -87,7 +87,7 @@ seealso:
   - module: winflask.iis.arr_proxy_info
   - module: winflask.iis.iis_extension
 author:
-  - winflask.iis developers
+  - winflask.iis developers (@winflask)
 """
 
 EXAMPLES = r"""

@@ -24,7 +24,7 @@ attributes:
 seealso:
   - module: winflask.iis.arr_proxy
 author:
-  - winflask.iis developers
+  - winflask.iis developers (@winflask)
 """
 
 EXAMPLES = r"""

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PARSER_DIR = ROOT / "tests" / "powershell"
 PARSER = PARSER_DIR / "parse.mjs"
 INSTALL_HINT = "cd tests/powershell && npm ci --ignore-scripts"
-SKIP_DIRS = {"node_modules", ".venv", ".git", "output", ".tox"}
+SKIP_DIRS = {"node_modules", ".venv", ".git", "output", ".tox", ".ansible", ".build"}
 
 
 def all_scripts() -> list[Path]:
