@@ -25,6 +25,8 @@ OLD="$WINFLASK_ROOT/.venv/core-2.16/bin"
 export PATH="$MAIN:$PATH"
 export ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 PY_COLORS=0 NO_COLOR=1
 PYTEST_OPTS=(-ra -p no:cacheprovider -o empty_parameter_set_mark=fail_at_collect)
+# The ansible runs are independent (a fresh emulated host each): one pytest worker per core.
+PARALLEL=(-n "${WINFLASK_TEST_WORKERS:-auto}" --durations=8)
 SANITY_PYTHON=${WINFLASK_SANITY_PYTHON:-3.13}
 # The installed copy lives outside the repository: inside it, ansible-test would list files with
 # the repository's git (where .build/ is ignored) and find nothing to test.
@@ -85,7 +87,7 @@ stage_unit_core_2_16() {
 
 stage_docs() { "$MAIN/pytest" "${PYTEST_OPTS[@]}" tests/integration/test_docs.py; }
 
-stage_integration() { "$MAIN/pytest" "${PYTEST_OPTS[@]}" tests/integration/test_targets.py; }
+stage_integration() { "$MAIN/pytest" "${PYTEST_OPTS[@]}" "${PARALLEL[@]}" tests/integration/test_targets.py; }
 
 # Build the tarball, install it where ansible-test wants it, and check what got in.
 stage_build() {
@@ -135,7 +137,7 @@ stage_molecule() {
     "$MAIN/molecule" test --all
 }
 
-stage_site() { "$MAIN/pytest" "${PYTEST_OPTS[@]}" tests/integration/test_site.py; }
+stage_site() { "$MAIN/pytest" "${PYTEST_OPTS[@]}" "${PARALLEL[@]}" tests/integration/test_site.py; }
 
 run_stage() {
     local name=$1 function=stage_${1//[-.]/_} start elapsed
