@@ -49,7 +49,8 @@ class ActionModule(WinflaskAction):
         if added:
             result["ansible_facts"] = spec.fact_update(self._task_vars, scope, added)
         if ops:
-            result["diff"] = yaml_diff(before, after, f"{scope.rules_address.section} in {scope.describe()}")
+            result["diff"] = yaml_diff(*plan.list_diff(before, after),
+                                       f"{scope.rules_address.section} in {scope.describe()}")
             if not self.check_mode:
                 result["backups"] = self.apply_config(read, ops).get("backups", [])
         return result

@@ -172,6 +172,16 @@ def plan_rules(address: Address, current: Current, desired: list[dict[str, Any]]
     return ops, list(current.local), list(desired)
 
 
+def list_diff(before: list[dict[str, Any]], after: list[dict[str, Any]]
+              ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Diff sides of a rule list: the order of names, and only the rules that differ (whole)."""
+    old = {r["name"].lower(): r for r in before}
+    new = {r["name"].lower(): r for r in after}
+    changed = {k for k in old.keys() | new.keys() if old.get(k) != new.get(k)}
+    return ({"order": [r["name"] for r in before], "rules": [r for r in before if r["name"].lower() in changed]},
+            {"order": [r["name"] for r in after], "rules": [r for r in after if r["name"].lower() in changed]})
+
+
 def variables_to_allow(rules: list[dict[str, Any]], scope: Scope, allowed: list[str], from_facts: list[str],
                        register: bool) -> list[str]:
     """Server variables the rules set that are not allowed at the scope. With ``register`` they are

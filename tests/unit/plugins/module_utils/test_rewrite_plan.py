@@ -163,3 +163,12 @@ def test_variables_to_allow():
                                           r"\(name: \[HTTP_X_ORIGINAL_HOST\], site: Default Web Site\)"):
         plan.variables_to_allow(rules, SCOPE, [], [], False)
     assert plan.variables_to_allow(rules, Scope(), [], [], False) == []  # global rules need no allow list
+
+
+def test_list_diff_shows_order_and_only_the_rules_that_differ():
+    before = [shaped("a"), shaped("b"), shaped("c")]
+    after = [shaped("c"), shaped("a", "^new$"), shaped("d")]
+    old, new = plan.list_diff(before, after)
+    assert old["order"] == ["a", "b", "c"] and new["order"] == ["c", "a", "d"]
+    assert [r["name"] for r in old["rules"]] == ["a", "b"]
+    assert [r["name"] for r in new["rules"]] == ["a", "d"]
