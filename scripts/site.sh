@@ -33,8 +33,8 @@ if [ -z "$inventory" ]; then
     fi
     if [ ! -f "$host/state.json" ]; then
         rm -rf "$host"
-        echo "site: creating an emulated Windows Server 2022 host in $host" >&2
-        "$MAIN/python" -m winhost create --profile server2022 --root "$host"
+        echo "site: creating a bare emulated Windows Server 2022 host (no IIS yet) in $host" >&2
+        "$MAIN/python" -m winhost create --profile server2022 --root "$host" --bare
     else
         echo "site: using the emulated Windows host in $host" >&2
     fi
