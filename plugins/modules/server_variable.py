@@ -13,6 +13,9 @@ description:
   - Rules that set a variable that is not allowed fail at request time with HTTP 500.50;
     M(winflask.iis.rewrite_rule) refuses such rules unless the variable is allowed.
   - Server-level (global) rules do not need the list.
+  - Allowing at the server level a name that a site already allows makes the site's configuration hold it
+    twice, which IIS reports as a configuration error (HTTP 500.19, duplicate collection entry); remove
+    the name from the site first. The task cannot see every site's list in its one read.
   - The task records the names as the host fact C(winflask_iis_allowed_server_variables) (scope path to names),
     so later rule tasks of the same playbook run accept them, also in check mode where nothing was written.
 options:
@@ -73,9 +76,9 @@ EXAMPLES = r"""
       - HTTP_X_FORWARDED_PROTO
     site: Default Web Site
 
-- name: Allow a variable for every site
+- name: Allow a variable for every site (the server level)
   winflask.iis.server_variable:
-    name: HTTP_X_ORIGINAL_HOST
+    name: HTTP_X_FORWARDED_HOST
 
 - name: Take it back
   winflask.iis.server_variable:

@@ -86,6 +86,10 @@ def read_config(action: WinflaskAction, scope: Scope, addresses: list[Address]) 
             raise ModuleError(NOT_INSTALLED.format(section=section)) from exc
         if exc.code == "SiteNotFound":
             raise ModuleError(f"site {scope.site!r} does not exist on the host ({exc.message})") from exc
+        if exc.code == "DuplicateKey":
+            raise ModuleError(f"the configuration of {scope.describe()} holds an entry twice, once at a parent level "
+                              f"and once at this level; IIS answers such a site with HTTP 500.19. Remove the "
+                              f"duplicate from applicationHost.config or the web.config ({exc.message})") from exc
         if exc.code == "PathNotFound":
             raise ModuleError(f"application {scope.application!r} does not exist in site {scope.site!r} "
                               f"({exc.message})") from exc

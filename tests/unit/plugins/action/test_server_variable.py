@@ -81,3 +81,9 @@ def test_info_lists_effective_and_local():
     result, _ = run(InfoModule, {"site": SITE},
                     [read_reply(allowed_section(["HTTP_B"], inherited=["HTTP_A"]), rules_section([]))])
     assert result["allowed_server_variables"] == ["HTTP_A", "HTTP_B"] and result["local"] == ["HTTP_B"]
+
+
+def test_duplicate_entry_across_levels_is_explained():
+    result, _ = run(ActionModule, {"name": "HTTP_A", "site": SITE},
+                    [FakeHost.error("DuplicateKey", "Cannot add duplicate collection entry of type 'add'")])
+    assert result["failed"] is True and "holds an entry twice" in result["msg"] and "500.19" in result["msg"]
