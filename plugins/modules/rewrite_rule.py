@@ -29,7 +29,8 @@ options:
     type: bool
   pattern_syntax:
     description:
-      - Syntax of O(match.url) (inbound) or O(match.pattern) (outbound) and of the condition patterns.
+      - Syntax of O(match.url) (inbound) or O(match.pattern) (outbound) and of the condition
+        patterns.
       - One of C(ECMAScript) (regular expression), C(Wildcard) (C(*) captures a back-reference, C(?) does not)
         or C(ExactMatch). Case and underscores do not matter (V(exact_match) works); the schema name is written.
       - The pattern is checked on the controller before anything is written.
@@ -48,8 +49,8 @@ options:
     type: str
   match:
     description:
-      - What the rule matches. Inbound rules use O(match.url); outbound rules use O(match.pattern) with
-        O(match.server_variable) or O(match.filter_by_tags).
+      - What the rule matches. Inbound rules use O(match.url); outbound rules use
+        O(match.pattern) with O(match.server_variable) or O(match.filter_by_tags).
     type: dict
     suboptions:
       url:
@@ -76,7 +77,8 @@ options:
         elements: str
       custom_tags:
         description:
-          - Outbound rules. Name of a custom tags collection, used with C(CustomTags) in O(match.filter_by_tags).
+          - Outbound rules. Name of a custom tags collection, used with C(CustomTags) in
+            O(match.filter_by_tags).
         type: str
       occurrences:
         description:
@@ -279,7 +281,7 @@ seealso:
   - module: winflask.iis.server_variable
   - module: winflask.iis.arr_proxy
 author:
-  - winflask.iis developers
+  - winflask.iis developers (@winflask)
 """
 
 EXAMPLES = r"""

@@ -51,7 +51,7 @@ seealso:
   - module: winflask.iis.rewrite_rules
   - module: winflask.iis.server_variable_info
 author:
-  - winflask.iis developers
+  - winflask.iis developers (@winflask)
 """
 
 EXAMPLES = r"""

@@ -35,7 +35,8 @@ options:
         type: bool
       pattern_syntax:
         description:
-          - Syntax of O(match.url) (inbound) or O(match.pattern) (outbound) and of the condition patterns.
+          - Syntax of O(rules[].match.url) (inbound) or O(rules[].match.pattern) (outbound) and of the condition
+            patterns.
           - One of C(ECMAScript) (regular expression), C(Wildcard) (C(*) captures a back-reference, C(?) does not)
             or C(ExactMatch). Case and underscores do not matter (V(exact_match) works); the schema name is written.
           - The pattern is checked on the controller before anything is written.
@@ -54,8 +55,8 @@ options:
         type: str
       match:
         description:
-          - What the rule matches. Inbound rules use O(match.url); outbound rules use O(match.pattern) with
-            O(match.server_variable) or O(match.filter_by_tags).
+          - What the rule matches. Inbound rules use O(rules[].match.url); outbound rules use
+            O(rules[].match.pattern) with O(rules[].match.server_variable) or O(rules[].match.filter_by_tags).
         type: dict
         suboptions:
           url:
@@ -82,7 +83,8 @@ options:
             elements: str
           custom_tags:
             description:
-              - Outbound rules. Name of a custom tags collection, used with C(CustomTags) in O(match.filter_by_tags).
+              - Outbound rules. Name of a custom tags collection, used with C(CustomTags) in
+                O(rules[].match.filter_by_tags).
             type: str
           occurrences:
             description:
@@ -100,7 +102,7 @@ options:
         description:
           - Further checks, in order, each on an input string such as C({HTTP_HOST}) or C({REQUEST_FILENAME}).
           - Captures of the last matched condition are C({C:0}) to C({C:9}) (of all conditions with
-            O(track_all_captures)).
+            O(rules[].track_all_captures)).
         type: list
         elements: dict
         suboptions:
@@ -115,7 +117,7 @@ options:
             type: str
           pattern:
             description:
-              - Pattern (in the rule's O(pattern_syntax)) for C(match_type=Pattern).
+              - Pattern (in the rule's O(rules[].pattern_syntax)) for C(match_type=Pattern).
             type: str
           ignore_case:
             description:
@@ -266,7 +268,7 @@ seealso:
   - module: winflask.iis.rewrite_rule_info
   - module: winflask.iis.server_variable
 author:
-  - winflask.iis developers
+  - winflask.iis developers (@winflask)
 """
 
 EXAMPLES = r"""

@@ -65,7 +65,7 @@ seealso:
   - module: winflask.iis.server_variable_info
   - module: winflask.iis.rewrite_rule
 author:
-  - winflask.iis developers
+  - winflask.iis developers (@winflask)
 """
 
 EXAMPLES = r"""

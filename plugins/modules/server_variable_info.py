@@ -38,7 +38,7 @@ seealso:
   - module: winflask.iis.server_variable
   - module: winflask.iis.rewrite_rule_info
 author:
-  - winflask.iis developers
+  - winflask.iis developers (@winflask)
 """
 
 EXAMPLES = r"""
