@@ -5,3 +5,4 @@ export WINFLASK_ROOT
 # The stand-in ansible.windows of the emulated host, and the collection itself.
 WINFLASK_STAND_IN="$WINFLASK_ROOT/tests/emulator/collections"
 WINFLASK_COLLECTIONS="$WINFLASK_ROOT/.build/collections"
+export WINFLASK_STAND_IN WINFLASK_COLLECTIONS
