@@ -146,4 +146,6 @@ setup_npm() {
 setup_venvs
 setup_collection_link
 setup_npm
+command -v shellcheck >/dev/null 2>&1 \
+    || log "note: shellcheck is not installed; ansible-test sanity will not check scripts/*.sh (apt-get install shellcheck)"
 log "done"
