@@ -155,3 +155,33 @@ def test_rules_of_a_real_application(venv: Path, tmp_path: Path) -> None:
     rule = ET.parse(root / "C/apps/myApp/web.config").getroot().find("system.webServer/rewrite/rules/rule")
     assert rule is not None and rule.get("name") == "Help"
     assert not (root / SITE_CONFIG).exists()
+
+
+@pytest.mark.parametrize("venv", VENV_LIST[:1], ids=[v.name for v in VENV_LIST[:1]])
+def test_url_rewrite_missing_is_a_clear_error_and_writes_nothing(venv: Path, tmp_path: Path) -> None:
+    root = create_host(venv, tmp_path / "host")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "emulator"))
+    from winhost import iis
+    from winhost.host import Host
+
+    iis.uninstall_arr(Host(root))
+    iis.uninstall_url_rewrite(Host(root))
+    before = snapshot(root)
+    book = playbook(tmp_path / "play.yml", """
+    - name: A rule without URL Rewrite
+      winflask.iis.rewrite_rule:
+        site: Default Web Site
+        name: r
+        match:
+          url: (.*)
+      register: missing
+      failed_when: missing.msg is not search('URL Rewrite is not installed')
+    - name: A variable without URL Rewrite
+      winflask.iis.server_variable:
+        name: HTTP_X_ORIGINAL_HOST
+      register: missing_var
+      failed_when: missing_var.msg is not search('URL Rewrite is not installed')
+""")
+    run(venv, root, tmp_path, book)
+    assert snapshot(root) == before
+    assert [c["kind"] for c in read_calls(root) if c.get("script")] == ["read", "read"]
