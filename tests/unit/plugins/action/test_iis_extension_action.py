@@ -2,7 +2,6 @@
 
 import re
 
-import pytest
 
 from ansible_collections.winflask.iis.plugins.action.iis_extension import ActionModule
 
