@@ -6,7 +6,8 @@ The shapes are those of docs/architecture.md section 3 (config_read / config_app
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 APPHOST = "MACHINE/WEBROOT/APPHOST"
 
@@ -161,10 +162,9 @@ def attribute_changes(node: Node, desired: dict[str, Any]) -> dict[str, tuple[An
 
 
 def values_equal(have: Any, want: Any) -> bool:
+    """Equal as IIS values: a bool never equals a number (True == 1 in Python)."""
     if isinstance(want, bool) or isinstance(have, bool):
-        return have is want or (isinstance(have, bool) and isinstance(want, bool) and have == want)
-    if isinstance(have, str) and isinstance(want, str):
-        return have == want
+        return isinstance(have, bool) and isinstance(want, bool) and have == want
     return have == want
 
 
