@@ -213,7 +213,7 @@ seealso:
     description: nssm's commands and parameters.
     link: https://nssm.cc/usage
 author:
-  - winflask.iis developers
+  - winflask.iis developers (@winflask)
 """
 
 EXAMPLES = r"""

@@ -34,7 +34,7 @@ attributes:
 seealso:
   - module: winflask.iis.nssm_service
 author:
-  - winflask.iis developers
+  - winflask.iis developers (@winflask)
 """
 
 EXAMPLES = r"""
