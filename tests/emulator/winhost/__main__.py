@@ -61,6 +61,31 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_processes(args: argparse.Namespace) -> int:
+    from .processes import forget_dead, stop_all
+
+    host = Host(_root(args))
+    if args.command == "stop-all":
+        stopped = stop_all(host)
+        print(f"stopped {len(stopped)} process(es) of {host.root}" + (f": {stopped}" if stopped else ""))
+        return 0
+    for entry in forget_dead(host):
+        print(f"{entry['pid']:>8} {entry.get('service') or '-':20} {' '.join(entry['argv'])}")
+    return 0
+
+
+def cmd_extra_vars(args: argparse.Namespace) -> int:
+    """Ansible extra vars a playbook needs on the emulated host: the emulated nssm.cc serves a stand-in zip,
+    so the nssm role must expect its checksums (docs/emulator.md)."""
+    import hashlib
+
+    from . import nssm
+
+    print(json.dumps({"nssm_checksum": hashlib.sha256(nssm.fake_zip()).hexdigest(),
+                      "nssm_exe_checksum": hashlib.sha256(nssm.fake_exe()).hexdigest()}))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m winhost", description="emulated Windows host for tests")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -77,6 +102,13 @@ def main(argv: list[str] | None = None) -> int:
     show = sub.add_parser("show", help="print a summary of the host state")
     show.add_argument("--root")
     show.set_defaults(func=cmd_show)
+    for name, text in (("processes", "list the host's live processes (forgets ended ones)"),
+                       ("stop-all", "stop every process of the host")):
+        command = sub.add_parser(name, help=text)
+        command.add_argument("--root")
+        command.set_defaults(func=cmd_processes)
+    extra = sub.add_parser("extra-vars", help="JSON extra vars for playbooks run against an emulated host")
+    extra.set_defaults(func=cmd_extra_vars)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

@@ -419,6 +419,10 @@ def run_service(host: Host, record: dict[str, Any]) -> str:
                          "directory": params.get("AppDirectory") or ntpath.dirname(application),
                          "environment": list(params.get("AppEnvironmentExtra") or []),
                          "account": record["values"].get("ObjectName")}
+    from . import python
+
+    if python.exe_version(data):
+        return python.start_service_app(host, record)  # the real application (winhost.python, processes)
     if exits:
         if params.get("AppStderr"):
             for line in re.findall(r"^\s*rem winhost: stderr (.*)$", text, re.M | re.I):

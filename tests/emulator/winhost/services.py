@@ -105,12 +105,28 @@ def create(host: Host, name: str, image_path: str, display_name: str | None = No
 def delete(host: Host, name: str) -> None:
     """DeleteService. A running service is stopped first (the SCM marks it for deletion and removes it
     once stopped; the emulator does both at once)."""
+    record = get(host, name)
+    if record is not None:
+        end_process(host, record)
+
     def apply(state: dict[str, Any]) -> None:
         key = key_of(state, name)
         if key is None:
             raise ScmError(1060)
         del _state_services(state)[key]
     host.update_state(apply)
+
+
+def end_process(host: Host, record: dict[str, Any]) -> None:
+    """Stop the real process a service runs (winhost.processes), the way nssm stops its application."""
+    pid = (record.get("process") or {}).get("pid")
+    if pid is None:
+        return
+    from . import processes
+
+    timeout = int(record.get("parameters", {}).get("AppStopMethodConsole", 1500))
+    processes.stop(host, int(pid), timeout)
+    record["process"]["pid"] = None
 
 
 def account_known(host: Host, name: str, service: str | None = None) -> bool:
@@ -183,7 +199,8 @@ def stop(host: Host, name: str) -> None:
         raise ScmError(1060)
     if record["status"] == STOPPED:
         raise ScmError(1062)
-    update(host, name, lambda r: r.__setitem__("status", STOPPED))
+    end_process(host, record)
+    update(host, name, lambda r: r.update(status=STOPPED, process=record.get("process")))
 
 
 def machine_path(host: Host) -> str:
