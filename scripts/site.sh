@@ -4,6 +4,11 @@
 #   bash scripts/site.sh                      against the emulated Windows Server 2022 host in
 #                                             .build/emulated-host (created when missing;
 #                                             WINFLASK_FRESH_HOST=1 starts from a new one)
+#                                             The app it deploys keeps running afterwards (a real
+#                                             waitress process on 127.0.0.1:50100, the nssm service's);
+#                                             stop it with `.venv/main/bin/python -m winhost stop-all
+#                                             --root .build/emulated-host`. A fresh host stops the
+#                                             previous host's processes first.
 #   bash scripts/site.sh INVENTORY [ARGS...]  against the real hosts of INVENTORY, with the real
 #                                             ansible.windows collection from .venv/main
 #
@@ -15,6 +20,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 inventory=""
+emulated=""
 if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
     [ -e "$1" ] || { echo "site: inventory '$1' not found" >&2; exit 2; }
     inventory=$(realpath "$1")
@@ -28,6 +34,15 @@ export PATH="$MAIN:$PATH"
 
 if [ -z "$inventory" ]; then
     host=${WINFLASK_EMULATOR_ROOT:-$WINFLASK_ROOT/.build/emulated-host}
+    if [ -f "$host/state.json" ]; then
+        if [ -n "${WINFLASK_FRESH_HOST:-}" ]; then
+            # The previous host's app (a real process) must not outlive it, nor hold its port.
+            "$MAIN/python" -m winhost stop-all --root "$host" >&2
+        else
+            # Services whose app process has ended (e.g. this machine restarted) show stopped.
+            "$MAIN/python" -m winhost processes --root "$host" >/dev/null
+        fi
+    fi
     if [ -n "${WINFLASK_FRESH_HOST:-}" ]; then
         rm -rf "$host"
     fi
@@ -39,6 +54,7 @@ if [ -z "$inventory" ]; then
         echo "site: using the emulated Windows host in $host" >&2
     fi
     export WINFLASK_EMULATOR_ROOT="$host"
+    emulated=1
     # The stand-in ansible.windows (Python modules that act on the emulated host) comes first.
     export ANSIBLE_COLLECTIONS_PATH="$WINFLASK_STAND_IN:$WINFLASK_COLLECTIONS"
     inventory="$WINFLASK_ROOT/tests/integration/inventory.emulated.yml"
@@ -48,4 +64,13 @@ else
     export ANSIBLE_COLLECTIONS_PATH="$WINFLASK_COLLECTIONS"
 fi
 
-exec "$MAIN/ansible-playbook" -i "$inventory" winflask.iis.site "$@"
+if [ -z "$emulated" ]; then
+    exec "$MAIN/ansible-playbook" -i "$inventory" winflask.iis.site "$@"
+fi
+# The emulated nssm.cc serves a stand-in zip: the nssm role must expect its checksums.
+rc=0
+"$MAIN/ansible-playbook" -i "$inventory" winflask.iis.site -e "$("$MAIN/python" -m winhost extra-vars)" "$@" || rc=$?
+echo "site: processes the emulated host keeps running ON PURPOSE (the app answers on 127.0.0.1):" >&2
+"$MAIN/python" -m winhost processes --root "$WINFLASK_EMULATOR_ROOT" >&2
+echo "site: stop them with: $MAIN/python -m winhost stop-all --root $WINFLASK_EMULATOR_ROOT" >&2
+exit "$rc"

@@ -8,21 +8,36 @@ ansible's summary).
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playbook_run import EMULATED_INVENTORY, ansible_env, create_host, read_calls, run_playbook, venvs
+from test_site_app import extra_vars
+from winhost import Host
+from winhost.processes import stop_all
 
 HOST = "emulated-server2022"
 VENV_LIST = venvs()
+PORT_BASE = 50111
+
+
+@pytest.fixture
+def host_root(tmp_path: Path) -> Iterator[Path]:
+    root = tmp_path / "host"
+    yield root
+    if (root / "state.json").exists():
+        stop_all(Host(root))
 
 
 @pytest.mark.parametrize("venv", VENV_LIST, ids=[v.name for v in VENV_LIST])
-def test_site_converges_then_is_idempotent(venv: Path, tmp_path: Path) -> None:
-    root = create_host(venv, tmp_path / "host", bare=True)
+def test_site_converges_then_is_idempotent(venv: Path, tmp_path: Path, host_root: Path) -> None:
+    port = PORT_BASE + VENV_LIST.index(venv)
+    root = create_host(venv, host_root, bare=True)
     env = ansible_env(venv, root, tmp_path)
+    extra = extra_vars(venv, port)
 
-    first = run_playbook(venv, "winflask.iis.site", EMULATED_INVENTORY, env)
+    first = run_playbook(venv, "winflask.iis.site", EMULATED_INVENTORY, env, extra)
     assert first.rc == 0, first.failure_report()
     assert first.recap.get(HOST, {}).get("failed") == 0, first.failure_report()
     assert first.recap[HOST]["changed"] > 0, f"first run on a fresh host changed nothing\n{first.stdout[-3000:]}"
@@ -30,9 +45,9 @@ def test_site_converges_then_is_idempotent(venv: Path, tmp_path: Path) -> None:
     assert any(call.get("kind") == "write" for call in calls_after_first), \
         f"first run wrote nothing to the emulated host: {calls_after_first}"
 
-    assert_reverse_proxy_configured(root)
+    assert_reverse_proxy_configured(root, f"http://127.0.0.1:{port}")
 
-    second = run_playbook(venv, "winflask.iis.site", EMULATED_INVENTORY, env)
+    second = run_playbook(venv, "winflask.iis.site", EMULATED_INVENTORY, env, extra)
     assert second.rc == 0, second.failure_report()
     assert second.recap.get(HOST, {}).get("failed") == 0, second.failure_report()
     assert second.recap[HOST]["changed"] == 0, \
@@ -43,7 +58,7 @@ def test_site_converges_then_is_idempotent(venv: Path, tmp_path: Path) -> None:
     assert not writes, f"second run wrote to the host: {writes}"
 
 
-def assert_reverse_proxy_configured(root: Path) -> None:
+def assert_reverse_proxy_configured(root: Path, backend: str = "http://127.0.0.1:50100") -> None:
     """What IIS Manager would have left: proxy on, the variable allowed for the site, the rule in web.config."""
     apphost = ET.parse(root / "C/Windows/System32/inetsrv/config/applicationHost.config").getroot()
     proxy = apphost.find("system.webServer/proxy")
@@ -60,7 +75,7 @@ def assert_reverse_proxy_configured(root: Path) -> None:
     rule = rules[0]
     assert rule.get("stopProcessing") == "true"
     assert rule.find("match").get("url") == "(.*)"
-    assert rule.find("action").attrib == {"type": "Rewrite", "url": "http://127.0.0.1:50100/{R:1}"}
+    assert rule.find("action").attrib == {"type": "Rewrite", "url": f"{backend}/{{R:1}}"}
     assert rule.find("serverVariables/set").attrib == {"name": "HTTP_X_ORIGINAL_HOST", "value": "{HTTP_HOST}"}
     assert web_config.find("system.webServer/rewrite/allowedServerVariables") is None, \
         "allowedServerVariables in web.config is the HTTP 500.19 mistake"

@@ -1,0 +1,120 @@
+"""The whole brief on a bare emulated Windows Server 2022 host: winflask.iis.site deploys the Flask app,
+runs it as an nssm service (a REAL waitress process on the controller's loopback) and the app answers.
+
+The port is not the default 50100 (a user's `scripts/site.sh` app may hold it): 50101 + the venv's index,
+passed to both the app (flask_app_port) and the IIS rule (reverse_proxy_backend_url). Every process the
+host started is stopped by the fixture's finalizer (``winhost.processes.stop_all``), pass or fail.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import urllib.request
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playbook_run import EMULATED_INVENTORY, ansible_env, create_host, read_calls, run_playbook, venv_bin, venvs
+from winhost import Host
+from winhost.processes import alive, listing, stop_all
+
+HOST = "emulated-server2022"
+SERVICE = "winflask-myapp"
+PORT_BASE = 50101
+VENV_LIST = venvs()
+
+
+def extra_vars(venv: Path, port: int) -> list[str]:
+    checksums = subprocess.run([str(venv_bin(venv, "python")), "-m", "winhost", "extra-vars"], capture_output=True,
+                               text=True, check=True).stdout
+    return ["-e", checksums, "-e", f"flask_app_port={port}", "-e", f"reverse_proxy_backend_url=http://127.0.0.1:{port}"]
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(urllib.request.Request(url, headers=headers or {}), timeout=10) as response:
+        return response.status, response.read().decode()
+
+
+@pytest.fixture
+def host_root(tmp_path: Path) -> Iterator[Path]:
+    root = tmp_path / "host"
+    yield root
+    if (root / "state.json").exists():
+        stop_all(Host(root))
+
+
+@pytest.mark.parametrize("venv", VENV_LIST, ids=[v.name for v in VENV_LIST])
+def test_site_deploys_a_running_app(venv: Path, tmp_path: Path, host_root: Path) -> None:
+    port = PORT_BASE + VENV_LIST.index(venv)
+    assert port_free(port), f"127.0.0.1:{port} is taken by another program: the test needs it"
+    root = create_host(venv, host_root, bare=True)
+    env = ansible_env(venv, root, tmp_path)
+    extra = extra_vars(venv, port)
+
+    first = run_playbook(venv, "winflask.iis.site", EMULATED_INVENTORY, env, extra)
+    assert first.rc == 0, first.failure_report()
+    assert first.recap[HOST]["changed"] > 0 and first.recap[HOST]["failed"] == 0
+
+    # The app answers for real, on the port the IIS rule forwards to.
+    base = f"http://127.0.0.1:{port}/myApp"
+    assert get(f"{base}/") == (200, "Hello World!!!")
+    assert get(f"{base}/help") == (200, "This is the Help Page")
+    status, body = get(f"{base}/health")
+    assert status == 200 and json.loads(body) == {"status": "ok"}
+    _, whoami = get(f"{base}/whoami", {"X-Original-Host": "public.example"})
+    seen = json.loads(whoami)
+    assert seen["host"] == "public.example" and seen["url_root"] == "http://public.example/myApp/"
+    rule = ET.parse(root / "C/inetpub/wwwroot/web.config").getroot().find("system.webServer/rewrite/rules/rule")
+    assert rule is not None and rule.find("action").get("url") == f"http://127.0.0.1:{port}/{{R:1}}"
+
+    host = Host(root)
+    service = host.load_state()["services"][SERVICE]
+    assert_service(service, port)
+    pid = service["process"]["pid"]
+    stdout_log = root / "C/apps/myApp/logs/stdout.log"
+    assert f"serving http://127.0.0.1:{port}/myApp/" in stdout_log.read_text(encoding="utf-8")
+    installed = host.load_state()["python"]["environments"]["C:\\apps\\myApp\\venv"]["packages"]
+    assert {"Flask", "waitress"} <= set(installed)
+
+    calls_after_first = read_calls(root)
+    second = run_playbook(venv, "winflask.iis.site", EMULATED_INVENTORY, env, extra)
+    assert second.rc == 0, second.failure_report()
+    assert second.recap[HOST]["changed"] == 0, f"second run changed something\n{second.stdout[-6000:]}"
+    writes = [c for c in read_calls(root)[len(calls_after_first):] if c.get("kind") == "write"]
+    assert not writes, f"second run wrote to the host: {writes}"
+    again = host.load_state()["services"][SERVICE]
+    assert again["status"] == "SERVICE_RUNNING" and again["process"]["pid"] == pid, "the app was restarted"
+    assert get(f"{base}/") == (200, "Hello World!!!")
+
+    # Cleanup leaves nothing running: the process is gone and the port is closed.
+    entries = listing(host)
+    assert [e["pid"] for e in entries] == [pid]
+    assert stop_all(host) == [pid]
+    assert not alive(entries[0]) and port_free(port)
+    assert host.load_state()["services"][SERVICE]["status"] == "SERVICE_STOPPED"
+    assert "received signal SIGINT, stopping" in stdout_log.read_text(encoding="utf-8")
+
+
+def assert_service(service: dict, port: int) -> None:
+    """The brief's service: venv python running run_server.py, logs in <app>\\logs rotated daily or at 1 MiB."""
+    assert service["status"] == "SERVICE_RUNNING"
+    assert service["values"]["Start"] == 2 and "DelayedAutostart" not in service["values"]
+    params = service["parameters"]
+    assert params["Application"] == "C:\\apps\\myApp\\venv\\Scripts\\python.exe"
+    assert params["AppDirectory"] == "C:\\apps\\myApp"
+    assert params["AppParameters"].startswith("C:\\apps\\myApp\\run_server.py --host 127.0.0.1 --port "
+                                              f"{port} --prefix /myApp")
+    assert "--host-header x-original-host" in params["AppParameters"]
+    assert params["AppStdout"] == "C:\\apps\\myApp\\logs\\stdout.log"
+    assert params["AppStderr"] == "C:\\apps\\myApp\\logs\\stderr.log"
+    assert (params["AppRotateFiles"], params["AppRotateOnline"]) == (1, 1)
+    assert (params["AppRotateSeconds"], params["AppRotateBytes"]) == (86400, 1048576)
