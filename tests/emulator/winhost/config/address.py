@@ -61,6 +61,7 @@ class Address:
     config_path: str = ""
     site: Site | None = None
     url: str = "/"
+    cached_view: Node | None = field(default=None, repr=False, compare=False)  # see view()
 
     @property
     def target(self) -> Level:
@@ -97,6 +98,13 @@ class Address:
                 self._check_allowed(level)
             layers.append(LayerElements(elements, level.local, level.file.win_path))
         return build(self.schema, self.section.rsplit("/", 1)[-1], layers)
+
+    def view(self) -> Node:
+        """``effective()``, kept between the operations of one config_apply (apply.py keeps it in step
+        with the XML: updated in place by an operation, or dropped when an operation touched the section)."""
+        if self.cached_view is None:
+            self.cached_view = self.effective()
+        return self.cached_view
 
     def _check_allowed(self, level: Level) -> None:
         reason = None
@@ -151,7 +159,9 @@ def web_config_lock(decl: SectionDecl, apphost_root: ET.Element | None, config_p
 def registered(files: ConfigFiles) -> tuple[dict[str, SectionDecl], dict[str, ElementSchema]]:
     apphost = files.apphost()
     assert apphost.root is not None
-    return declarations(apphost.root), load_schema_dir(files.host.local_path(SCHEMA_DIR))
+    if files.registered is None:
+        files.registered = declarations(apphost.root), load_schema_dir(files.host.local_path(SCHEMA_DIR))
+    return files.registered
 
 
 def resolve(files: ConfigFiles, section: str, pspath: str, location: str = "") -> Address:

@@ -16,9 +16,10 @@ from ..errors import LOCKED_HRESULT, LOCKED_MESSAGE, HostError
 from ..host import Host
 from ..paths import BACKUP_DIR, join, split
 from . import values
-from .address import APPHOST, Address, resolve
-from .merge import Node, build, duplicate_error, find_item, key_of, LayerElements
+from .address import APPHOST, Address
+from .merge import LayerElements, Node, build, drop_item, duplicate_error, find_item, insert_item, key_index, key_of
 from .schema import ElementSchema
+from .session import Session
 from .xmlfiles import ConfigFiles, ensure_section, find_section, parent_map
 
 Op = dict[str, Any]
@@ -31,7 +32,13 @@ def _unknown_attribute(name: str, element: str) -> HostError:
 
 def _walk(address: Address, path: list[Any], create: bool) -> tuple[Node, ET.Element | None]:
     """Follow ``path`` in the effective view and in the local XML (created on the way when ``create``)."""
-    node = address.effective()
+    trail = _trail(address, path, create)
+    return trail[-1]
+
+
+def _trail(address: Address, path: list[Any], create: bool) -> list[tuple[Node, ET.Element | None]]:
+    """``_walk`` with every (node, local XML) pair on the way, the section element first."""
+    node = address.view()
     xml: ET.Element | None = None
     if create:
         xml = ensure_section(address.write_container(), address.section)
@@ -42,6 +49,7 @@ def _walk(address: Address, path: list[Any], create: bool) -> tuple[Node, ET.Ele
                 break
     if not isinstance(path, list):
         raise HostError("InvalidValue", f"path must be a list, not {path!r}")
+    trail = [(node, xml)]
     for step in path:
         if isinstance(step, str):
             if step not in node.children:
@@ -63,10 +71,13 @@ def _walk(address: Address, path: list[Any], create: bool) -> tuple[Node, ET.Ele
             node, xml = item, item.xml
         else:
             raise HostError("InvalidValue", f"Invalid path step {step!r}")
-    return node, xml
+        trail.append((node, xml))
+    return trail
 
 
-def _parent(address: Address, elem: ET.Element) -> ET.Element:
+def _parent(address: Address, elem: ET.Element, item: Node | None = None) -> ET.Element:
+    if item is not None and item.parent_xml is not None and item.xml is elem:
+        return item.parent_xml  # known from the merge: no walk over the whole file
     root = address.target.file.root
     assert root is not None
     return parent_map(root)[elem]
@@ -144,8 +155,9 @@ def _collection_node(node: Node) -> Node:
     return node
 
 
-def op_add(address: Address, op: Op) -> None:
-    node, xml = _walk(address, op.get("path") or [], create=True)
+def op_add(address: Address, op: Op) -> bool:
+    trail = _trail(address, op.get("path") or [], create=True)
+    node, xml = trail[-1]
     node = _collection_node(node)
     coll = node.schema.collection
     assert coll is not None and node.items is not None and xml is not None
@@ -154,25 +166,49 @@ def op_add(address: Address, op: Op) -> None:
     if tag not in coll.add_names:
         raise HostError("UnknownElement", f"Unrecognized element '{tag}'", element=tag)
     new = build_element(coll.item, tag, spec, item=True)
-    new_values = build(coll.item, tag, [LayerElements([new], True, address.target_file)]).values
-    key = key_of(coll, new_values)
-    if key is not None and any(key_of(coll, i.values) == key for i in node.items):
-        raise duplicate_error(coll, tag, new_values, address.target_file)
+    new_item = build(coll.item, tag, [LayerElements([new], True, address.target_file)])
+    key = key_of(coll, new_item.values)
+    if key is not None and key_index(node).get(key):
+        raise duplicate_error(coll, tag, new_item.values, address.target_file)
     index = op.get("index")
     if index is None or index == len(node.items):
         xml.append(new)
-        return
+        # Last element of the level: last of the effective list (mergeAppend="false" puts it elsewhere).
+        return coll.merge_append and _added(address, trail, new_item, new, xml, len(node.items))
     if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(node.items):
         raise HostError("InvalidValue", f"index {index!r} is outside the collection (0..{len(node.items)})")
     before = node.items[index]
     if not before.local or before.xml is None:
         raise HostError("InvalidValue", f"index {index} is an item inherited from a parent level; "
                         "new items can only go among this level's items", index=index)
-    parent = _parent(address, before.xml)
+    parent = _parent(address, before.xml, before)
     parent.insert(list(parent).index(before.xml), new)
+    # Right before ``before`` in the merge too, unless a <remove> of this level could drop it again.
+    if coll.remove_name and any(child.tag == coll.remove_name for child in parent):
+        return False
+    return _added(address, trail, new_item, new, parent, index)
 
 
-def op_remove(address: Address, op: Op) -> None:
+def _added(address: Address, trail: list[tuple[Node, ET.Element | None]], item: Node, elem: ET.Element,
+           parent: ET.Element, position: int) -> bool:
+    """Put an added item into the cached view, when that is certainly what a new merge would give: the
+    collection's elements at this level are the one ``parent`` and every element on the path is the
+    only one of its kind at this level (or was just created). False: the caller drops the view."""
+    for node, xml in trail:
+        if xml is None or (node.local_xml and (len(node.local_xml) != 1 or node.local_xml[0] is not xml)):
+            return False
+    if trail[-1][1] is not parent:
+        return False
+    for node, xml in trail:
+        if not node.local_xml:  # just created at this level: now stored here
+            assert xml is not None
+            node.local_xml, node.local = [xml], True
+    item.xml, item.file, item.parent_xml = elem, address.target_file, parent
+    insert_item(trail[-1][0], position, item)
+    return True
+
+
+def op_remove(address: Address, op: Op) -> bool:
     path = op.get("path") or []
     node, _ = _walk(address, path, create=False)
     node = _collection_node(node)
@@ -185,8 +221,9 @@ def op_remove(address: Address, op: Op) -> None:
     if item is None:
         raise HostError("ItemNotFound", f"Cannot find the collection entry {key} in '{node.name}'", key=key)
     if item.local and item.xml is not None:
-        _parent(address, item.xml).remove(item.xml)
-        return
+        _parent(address, item.xml, item).remove(item.xml)
+        drop_item(node, item)  # a merge without this add element gives the same list without the item
+        return True
     if not coll.remove_name or not coll.key_names():
         raise HostError("InvalidValue", f"'{node.name}' has no remove element: the inherited entry {key} "
                         "cannot be removed at this path", key=key)
@@ -195,6 +232,7 @@ def op_remove(address: Address, op: Op) -> None:
     attrs = {n: values.to_xml(coll.item.attributes[n], item.value(n)) for n in coll.key_names()
              if item.value(n) is not None}
     xml.insert(0, ET.Element(coll.remove_name, attrs))
+    return False
 
 
 def op_clear(address: Address, op: Op) -> None:
@@ -213,7 +251,8 @@ def op_clear(address: Address, op: Op) -> None:
         xml.insert(0, ET.Element(coll.clear_name))
 
 
-OPERATIONS: dict[str, Callable[[Address, Op], None]] = {
+# An operation returns True when it brought the address's cached view up to date itself (session.py).
+OPERATIONS: dict[str, Callable[[Address, Op], bool | None]] = {
     "set": op_set, "reset": op_reset, "add": op_add, "remove": op_remove, "clear": op_clear,
 }
 
@@ -255,24 +294,29 @@ def apply(host: Host, request: dict[str, Any], check_mode: bool = False) -> dict
     operations = request.get("operations") or []
     if not isinstance(operations, list):
         raise HostError("InvalidValue", "operations must be a list")
+    session = Session(files)
     touched: list[Address] = []
     for index, op in enumerate(operations):
         try:
             if not isinstance(op, dict) or op.get("op") not in OPERATIONS:
                 raise HostError("InvalidValue", f"unknown operation {op!r} (one of {', '.join(OPERATIONS)})")
-            address = resolve(files, op.get("section", ""), op.get("pspath") or APPHOST, op.get("location") or "")
+            address = session.resolve(op.get("section", ""), op.get("pspath") or APPHOST, op.get("location") or "")
             reason = address.lock_reason()
             if reason:
                 raise HostError("SectionLocked", LOCKED_MESSAGE, section=address.section, pspath=address.pspath,
                                 location=address.location, reason=reason, hresult=LOCKED_HRESULT)
-            OPERATIONS[op["op"]](address, op)
+            updated = OPERATIONS[op["op"]](address, op)
             address.target.file.touched = True
             touched.append(address)
+            session.operation_done(address, bool(updated))
         except HostError as exc:
             exc.details.setdefault("operation", index)
             raise
-    for address in touched:
-        _check_required(address.effective())
+    checked: set[int] = set()
+    for address in touched:  # each address once: its view is the merge of the final XML
+        if id(address) not in checked:
+            checked.add(id(address))
+            _check_required(address.view())
     # Like powershell/config_apply.ps1: "changed" means an operation touched a file; each touched file that
     # exists is backed up and saved once.
     changed = files.touched_files()

@@ -40,6 +40,10 @@ class Node:
     local: bool = False
     xml: ET.Element | None = None  # an item's add element (items only)
     file: str | None = None
+    # Bookkeeping for config_apply's cached views (apply.py), not part of the JSON:
+    local_xml: list[ET.Element] = field(default_factory=list, repr=False, compare=False)  # this level's elements
+    parent_xml: ET.Element | None = field(default=None, repr=False, compare=False)  # an item's collection element
+    key_index: dict[tuple[Any, ...], list[Node]] | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -79,7 +83,7 @@ def _check_children(schema: ElementSchema, elem: ET.Element, file: str) -> None:
 
 
 def key_of(coll: CollectionSchema, node_values: dict[str, tuple[Any, bool]]) -> tuple[Any, ...] | None:
-    names = coll.key_names()
+    names = coll.key_tuple()
     if not names or coll.allow_duplicates:
         return None
     item = coll.item.attributes
@@ -123,6 +127,7 @@ def build(schema: ElementSchema, name: str, layers: list[LayerElements]) -> Node
             _check_attributes(schema, elem, layer.file)
             _check_children(schema, elem, layer.file)
     node = Node(schema=schema, name=name, local=any(lay.local and lay.elements for lay in layers))
+    node.local_xml = [e for lay in layers if lay.local for e in lay.elements]
     node.values = _attribute_values(schema, layers)
     for child_name, child_schema in schema.children.items():
         child_layers = [LayerElements([c for e in lay.elements for c in e.findall(child_name)], lay.local, lay.file)
@@ -133,35 +138,76 @@ def build(schema: ElementSchema, name: str, layers: list[LayerElements]) -> Node
     return node
 
 
-def _item(coll: CollectionSchema, elem: ET.Element, layer: LayerElements) -> Node:
+def _item(coll: CollectionSchema, elem: ET.Element, layer: LayerElements, parent: ET.Element) -> Node:
     item = build(coll.item, elem.tag, [LayerElements([elem], layer.local, layer.file)])
     item.xml = elem
     item.file = layer.file
+    item.parent_xml = parent
     return item
 
 
 def _collection(coll: CollectionSchema, layers: list[LayerElements]) -> list[Node]:
     items: list[Node] = []
+    present: set[tuple[Any, ...]] = set()  # keys of items + level: the duplicate check is a set lookup
     for layer in layers:
         level: list[Node] = []
-        for elem in (c for e in layer.elements for c in e):
-            if is_comment(elem):
-                continue
-            if coll.clear_name and elem.tag == coll.clear_name:
-                items, level = [], []
-            elif coll.remove_name and elem.tag == coll.remove_name:
-                _check_attributes(coll.item, elem, layer.file)
-                key = key_of(coll, _attribute_values(coll.item, [LayerElements([elem], layer.local, layer.file)]))
-                items = [i for i in items if key_of(coll, i.values) != key]
-                level = [i for i in level if key_of(coll, i.values) != key]
-            elif elem.tag in coll.add_names:
-                item = _item(coll, elem, layer)
-                key = key_of(coll, item.values)
-                if key is not None and any(key_of(coll, i.values) == key for i in items + level):
-                    raise duplicate_error(coll, elem.tag, item.values, layer.file)
-                level.append(item)
+        for parent in layer.elements:
+            for elem in parent:
+                if is_comment(elem):
+                    continue
+                if coll.clear_name and elem.tag == coll.clear_name:
+                    items, level = [], []
+                    present = set()
+                elif coll.remove_name and elem.tag == coll.remove_name:
+                    _check_attributes(coll.item, elem, layer.file)
+                    key = key_of(coll, _attribute_values(coll.item, [LayerElements([elem], layer.local, layer.file)]))
+                    items = [i for i in items if key_of(coll, i.values) != key]
+                    level = [i for i in level if key_of(coll, i.values) != key]
+                    if key is not None:
+                        present.discard(key)
+                elif elem.tag in coll.add_names:
+                    item = _item(coll, elem, layer, parent)
+                    key = key_of(coll, item.values)
+                    if key is not None:
+                        if key in present:
+                            raise duplicate_error(coll, elem.tag, item.values, layer.file)
+                        present.add(key)
+                    level.append(item)
         items = items + level if coll.merge_append else level + items
     return items
+
+
+def key_index(node: Node) -> dict[tuple[Any, ...], list[Node]]:
+    """The node's items by key (built once per node, then kept up to date by insert_item/drop_item)."""
+    coll = node.schema.collection
+    assert coll is not None and node.items is not None
+    if node.key_index is None:
+        index: dict[tuple[Any, ...], list[Node]] = {}
+        for item in node.items:
+            key = key_of(coll, item.values)
+            if key is not None:
+                index.setdefault(key, []).append(item)
+        node.key_index = index
+    return node.key_index
+
+
+def insert_item(node: Node, position: int, item: Node) -> None:
+    """Put an item into a node's effective list (an incremental update of a cached view)."""
+    assert node.items is not None and node.schema.collection is not None
+    node.items.insert(position, item)
+    key = key_of(node.schema.collection, item.values)
+    if node.key_index is not None and key is not None:
+        node.key_index.setdefault(key, []).append(item)
+
+
+def drop_item(node: Node, item: Node) -> None:
+    """Take an item (this very object) out of a node's effective list."""
+    assert node.items is not None and node.schema.collection is not None
+    del node.items[next(n for n, i in enumerate(node.items) if i is item)]
+    key = key_of(node.schema.collection, item.values)
+    if node.key_index is not None and key is not None:
+        same = node.key_index.get(key, [])
+        same[:] = [i for i in same if i is not item]
 
 
 def find_item(node: Node, key: dict[str, Any]) -> Node | None:
@@ -175,6 +221,11 @@ def find_item(node: Node, key: dict[str, Any]) -> Node | None:
         if attr is None:
             raise HostError("UnknownAttribute", f"Unrecognized attribute '{name}'", attribute=name)
         wanted[name] = values.key_form(attr, values.from_xml(attr, values.to_xml(attr, raw)))
+    names = coll.key_tuple()
+    if names and not coll.allow_duplicates and set(wanted) == set(names):
+        found = key_index(node).get(tuple(wanted[n] for n in names), [])
+        if len(found) <= 1:  # one item (or none) has this key: no need to scan in order
+            return found[0] if found else None
     for item in node.items:
         if all(values.key_form(coll.item.attributes[n], item.value(n)) == v for n, v in wanted.items()):
             return item

@@ -40,13 +40,18 @@ class CollectionSchema:
     item: ElementSchema
     merge_append: bool = True
     allow_duplicates: bool = False
+    _keys: tuple[str, ...] | None = field(default=None, init=False, repr=False, compare=False)
 
     def key_names(self) -> list[str]:
         """Unique key attributes, else combined key attributes, else none (duplicates allowed)."""
-        unique = [a.name for a in self.item.attributes.values() if a.unique_key]
-        if unique:
-            return unique
-        return [a.name for a in self.item.attributes.values() if a.combined_key]
+        return list(self.key_tuple())
+
+    def key_tuple(self) -> tuple[str, ...]:
+        """``key_names()`` worked out once (schemas do not change once loaded)."""
+        if self._keys is None:
+            unique = [a.name for a in self.item.attributes.values() if a.unique_key]
+            self._keys = tuple(unique or [a.name for a in self.item.attributes.values() if a.combined_key])
+        return self._keys
 
     def key_kind(self) -> str:
         return "unique" if any(a.unique_key for a in self.item.attributes.values()) else "combined"

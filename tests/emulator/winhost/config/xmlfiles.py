@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import HostError
 from ..host import Host
@@ -67,6 +68,9 @@ class ConfigFiles:
     def __init__(self, host: Host) -> None:
         self.host = host
         self._files: dict[str, ConfigFile] = {}
+        # (declarations, schemas) once per script call: configSections and the schema folder do not
+        # change while one script runs (no operation can write them).
+        self.registered: tuple[dict[str, SectionDecl], dict[str, Any]] | None = None
 
     def get(self, win_path: str) -> ConfigFile:
         key = normalize(win_path).lower()
