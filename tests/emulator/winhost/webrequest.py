@@ -130,5 +130,6 @@ def win_uri(host: Host, params: dict[str, Any], check_mode: bool) -> dict[str, A
     valid = [int(c) for c in params.get("status_code") or [200]]
     if code not in valid:
         raise ModuleFailure(f"Status code of request '{code}' is not in list of valid status codes "
-                            f"{' '.join(map(str, valid))} : {enum_name(code)}'.", **result)
+                            f"{' '.join(map(str, valid))} : {enum_name(code)}'.",
+                            **{k: v for k, v in result.items() if k != "msg"})
     return result
