@@ -87,7 +87,12 @@ stage_unit_core_2_16() {
 
 stage_docs() { "$MAIN/pytest" "${PYTEST_OPTS[@]}" tests/integration/test_docs.py; }
 
-stage_integration() { "$MAIN/pytest" "${PYTEST_OPTS[@]}" "${PARALLEL[@]}" tests/integration/test_targets.py; }
+# Every integration target (test_targets.py) and every other pytest file of tests/integration,
+# except the two that have stages of their own.
+stage_integration() {
+    "$MAIN/pytest" "${PYTEST_OPTS[@]}" "${PARALLEL[@]}" tests/integration \
+        --ignore=tests/integration/test_docs.py --ignore=tests/integration/test_site.py
+}
 
 # Build the tarball, install it where ansible-test wants it, and check what got in.
 stage_build() {
