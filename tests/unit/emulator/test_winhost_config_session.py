@@ -272,3 +272,62 @@ def test_registered_sections_are_read_once_per_call(host: Host, monkeypatch: pyt
                   for n in range(50)])
     assert loads[0] == 1
     assert len(read(host, ALLOWED)["element"]["items"]) == 50
+
+
+def _both(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setup: Any, *request_ops: dict[str, Any]
+          ) -> tuple[Any, Host]:
+    """Apply on two equal hosts, with kept views and merging anew; both must end the same."""
+    fast, slow = _host(tmp_path / "fast"), _host(tmp_path / "slow")
+    setup(fast)
+    setup(slow)
+    got = _outcome(fast, list(request_ops))
+    with monkeypatch.context() as m:
+        m.setattr(Address, "view", Address.effective)
+        assert _outcome(slow, list(request_ops)) == got
+    for path in (APPHOST_FILE, SITE_WEB_CONFIG, APP_WEB_CONFIG, "C:\\apps\\sub\\web.config"):
+        assert fast.read_bytes(path) == slow.read_bytes(path), path
+    return got, fast
+
+
+def test_insert_before_a_later_remove_of_the_same_key(tmp_path: Path, checked_views: list[int],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hand-written web.config with <remove name="x"/> after the adds: an x inserted in front of them is
+    dropped again by the merge, so the next index counts without it."""
+    def setup(host: Host) -> None:
+        host.write_bytes(SITE_WEB_CONFIG, b'<configuration><system.webServer><rewrite><rules>'
+                         b'<rule name="a" /><remove name="x" /></rules></rewrite></system.webServer></configuration>')
+
+    got, host = _both(tmp_path, monkeypatch, setup, op("add", RULES, SITE, element=rule("x"), index=0),
+                      op("add", RULES, SITE, element=rule("y"), index=1))
+    assert got[0] == "ok"
+    assert names(read(host, RULES, SITE)) == ["a", "y"]  # y went after a: x never showed in the merge
+    text = host.read_bytes(SITE_WEB_CONFIG).decode()
+    assert text.index('name="x"') < text.index('name="a"') < text.index('<remove') < text.index('name="y"')
+
+
+def test_location_tag_added_mid_apply_joins_the_site_levels(tmp_path: Path, checked_views: list[int],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    got, _ = _both(tmp_path, monkeypatch, lambda host: None,
+                   op("add", RULES, SITE, element=rule("first")),
+                   op("add", RULES, APPHOST, "Default Web Site", element=rule("x")),
+                   op("add", RULES, SITE, element=rule("X")))
+    assert got[:2] == ("error", "DuplicateKey") and got[3]["operation"] == 2  # x now comes from the location
+
+
+def test_application_added_mid_apply_moves_the_web_config(tmp_path: Path, checked_views: list[int],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    def setup(host: Host) -> None:
+        host.local_path("C:\\inetpub\\wwwroot\\sub").mkdir(parents=True)
+        host.local_path("C:\\apps\\sub").mkdir(parents=True)
+
+    application = {"name": "application", "attributes": {"path": "/sub"}, "items": [
+        {"name": "virtualDirectory", "attributes": {"path": "/", "physicalPath": "C:\\apps\\sub"}}]}
+    got, host = _both(tmp_path, monkeypatch, setup,
+                      op("add", RULES, SITE + "/sub", element=rule("in_folder")),
+                      op("add", "system.applicationHost/sites", APPHOST, path=[{"item": {"name": "Default Web Site"}}],
+                         element=application),
+                      op("add", RULES, SITE + "/sub", element=rule("in_app")))
+    assert got[0] == "ok"
+    assert read(host, RULES, SITE + "/sub")["file"] == "C:\\apps\\sub\\web.config"
+    assert names(read(host, RULES, SITE + "/sub")) == ["in_app"]
+    assert b'name="in_folder"' in (host.read_bytes("C:\\inetpub\\wwwroot\\sub\\web.config") or b"")
