@@ -70,8 +70,7 @@ def test_site_deploys_a_running_app(venv: Path, tmp_path: Path, host_root: Path)
     assert get(f"{base}/help") == (200, "This is the Help Page")
     status, body = get(f"{base}/health")
     assert status == 200 and json.loads(body) == {"status": "ok"}
-    _, whoami = get(f"{base}/whoami", {"X-Original-Host": "public.example"})
-    seen = json.loads(whoami)
+    seen = json.loads(get(f"{base}/whoami", {"X-Original-Host": "public.example"})[1])
     assert seen["host"] == "public.example" and seen["url_root"] == "http://public.example/myApp/"
     rule = ET.parse(root / "C/inetpub/wwwroot/web.config").getroot().find("system.webServer/rewrite/rules/rule")
     assert rule is not None and rule.find("action").get("url") == f"http://127.0.0.1:{port}/{{R:1}}"

@@ -15,7 +15,7 @@ the package versions and the requirements last asked for. Output follows pip 24'
 
 from __future__ import annotations
 
-import importlib.metadata as metadata
+from importlib import metadata
 import ntpath
 import re
 from dataclasses import dataclass, field
@@ -229,10 +229,10 @@ def install(host: Host, who: Interpreter, args: list[str], cwd: str) -> Complete
     if plan.error:
         return Completed(1, crlf("\n".join(out) + "\n"), crlf(plan.error))
     if plan.install:
-        out.append("Installing collected packages: " + ", ".join(n for n, _, _ in plan.install.values()))
+        out.append("Installing collected packages: " + ", ".join(entry[0] for entry in plan.install.values()))
         for canon, (name, version, requires) in plan.install.items():
             if canon in have:
-                old_name, old_version, folder, _ = have[canon]
+                old_name, old_version, folder = have[canon][:3]
                 out += [f"  Attempting uninstall: {old_name}", f"    Found existing installation: {old_name} "
                         f"{old_version}", f"    Uninstalling {old_name}-{old_version}:",
                         f"      Successfully uninstalled {old_name}-{old_version}"]
@@ -240,13 +240,13 @@ def install(host: Host, who: Interpreter, args: list[str], cwd: str) -> Complete
 
                 shutil.rmtree(host.local_path(f"{site}\\{folder}"))
             write_dist(host, site, name, version, requires)
-        out.append("Successfully installed " + " ".join(f"{n}-{v}" for n, v, _ in plan.install.values()))
+        out.append("Successfully installed " + " ".join(f"{e[0]}-{e[1]}" for e in plan.install.values()))
     _record(host, who, wanted)
     return Completed(0, crlf("\n".join(out) + "\n"), "", changed=bool(plan.install))
 
 
 def _record(host: Host, who: Interpreter, wanted: list[Wanted]) -> None:
-    packages = {name: version for name, version, _, _ in installed(host, who.site_packages).values()}
+    packages = {entry[0]: entry[1] for entry in installed(host, who.site_packages).values()}
 
     def apply(state: dict[str, Any]) -> None:
         entry = state.setdefault("python", {}).setdefault("environments", {}).setdefault(who.prefix, {})
@@ -273,7 +273,7 @@ def run(host: Host, who: Interpreter, args: list[str], cwd: str) -> Completed:
         return Completed(0, crlf("".join(f"{line}\n" for line in lines)), "")
     if command == "list":
         rows = sorted(((d[0], d[1]) for d in have.values()), key=lambda t: t[0].lower())
-        width = max([len("Package"), *(len(n) for n, _ in rows)])
+        width = max([len("Package"), *(len(row[0]) for row in rows)])
         text = f"{'Package':<{width}} Version\n{'-' * width} -------\n"
         text += "".join(f"{n:<{width}} {v}\n" for n, v in rows)
         return Completed(0, crlf(text), "")

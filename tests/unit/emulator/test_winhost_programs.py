@@ -87,8 +87,8 @@ def pip_install(host: Host, *args: str) -> tuple[int, str, str, bool]:
 def test_pip_installs_from_the_controller_then_is_satisfied(bare_host: Host, py: str) -> None:
     run(bare_host, py, ["-m", "venv", VENV], "C:\\")
     bare_host.write_bytes(REQS, b"# app\r\nflask>=3.0,<4\r\nwaitress>=3.0.2,<4  # server\r\n")
-    rc, out, _, changed = pip_install(bare_host, "-r", REQS)
-    assert rc == 0 and changed and f"Collecting flask<4,>=3.0 (from -r {REQS} (line 2))" in out
+    rc, out, err, changed = pip_install(bare_host, "-r", REQS)
+    assert rc == 0 and changed and not err and f"Collecting flask<4,>=3.0 (from -r {REQS} (line 2))" in out
     last = out.splitlines()[-1]
     assert last.startswith("Successfully installed ") and "waitress-" in last and "Werkzeug-" in last
     site = f"{VENV}\\Lib\\site-packages"
@@ -96,8 +96,8 @@ def test_pip_installs_from_the_controller_then_is_satisfied(bare_host: Host, py:
     state = bare_host.load_state()["python"]["environments"][VENV]
     assert state["requirements"] == ["flask<4,>=3.0", "waitress<4,>=3.0.2"] and "Flask" in state["packages"]
 
-    rc, out, _, changed = pip_install(bare_host, "-r", REQS)
-    assert rc == 0 and not changed and "Successfully installed" not in out
+    rc, out, err, changed = pip_install(bare_host, "-r", REQS)
+    assert rc == 0 and not changed and not err and "Successfully installed" not in out
     assert f"Requirement already satisfied: flask<4,>=3.0 in {site.lower()} (from -r {REQS} (line 2))" in out
 
 
@@ -110,6 +110,6 @@ def test_pip_installs_from_the_controller_then_is_satisfied(bare_host: Host, py:
 ])
 def test_pip_fails_like_pip(bare_host: Host, py: str, args: list[str], rc: int, error: str) -> None:
     run(bare_host, py, ["-m", "venv", VENV], "C:\\")
-    got_rc, _, err, changed = pip_install(bare_host, *args)
-    assert (got_rc, changed) == (rc, False) and error in err
+    got_rc, out, err, changed = pip_install(bare_host, *args)
+    assert (got_rc, changed) == (rc, False) and error in err and "Successfully installed" not in out
     assert set(installed(bare_host, f"{VENV}\\Lib\\site-packages")) == {"pip"}

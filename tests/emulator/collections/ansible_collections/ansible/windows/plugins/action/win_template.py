@@ -20,6 +20,7 @@ try:  # ansible-core 2.19+
     from ansible._internal._templating._template_vars import generate_ansible_template_vars
     from ansible.template import trust_as_template
 
+    AnsibleEnvironment = None
     DATA_TAGGING = True
 except ImportError:  # ansible-core 2.16-2.18
     from ansible.template import AnsibleEnvironment, generate_ansible_template_vars  # type: ignore[attr-defined]
