@@ -12,12 +12,12 @@ import json
 import socket
 import subprocess
 import urllib.request
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playbook_run import EMULATED_INVENTORY, ansible_env, create_host, read_calls, run_playbook, venv_bin, venvs
+from test_site import assert_reverse_proxy_configured
 from winhost import Host
 from winhost.processes import alive, listing, stop_all
 
@@ -72,8 +72,7 @@ def test_site_deploys_a_running_app(venv: Path, tmp_path: Path, host_root: Path)
     assert status == 200 and json.loads(body) == {"status": "ok"}
     seen = json.loads(get(f"{base}/whoami", {"X-Original-Host": "public.example"})[1])
     assert seen["host"] == "public.example" and seen["url_root"] == "http://public.example/myApp/"
-    rule = ET.parse(root / "C/inetpub/wwwroot/web.config").getroot().find("system.webServer/rewrite/rules/rule")
-    assert rule is not None and rule.find("action").get("url") == f"http://127.0.0.1:{port}/{{R:1}}"
+    assert_reverse_proxy_configured(root, f"http://127.0.0.1:{port}")
 
     host = Host(root)
     service = host.load_state()["services"][SERVICE]

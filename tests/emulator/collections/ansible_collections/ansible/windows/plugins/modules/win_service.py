@@ -45,7 +45,7 @@ def main() -> None:
             "path": {"type": "str"},
             "start_mode": {"type": "str", "choices": ["auto", "manual", "disabled", "delayed"]},
             "state": {"type": "str", "choices": ["started", "stopped", "restarted", "absent", "paused"]},
-            "update_password": {"type": "str", "choices": ["always", "on_create"]},
+            "update_password": {"type": "str", "choices": ["always", "on_create"], "no_log": False},
             "username": {"type": "str"},
         },
         required_by={"password": ["username"]}, supports_check_mode=True,
