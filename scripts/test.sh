@@ -28,9 +28,11 @@ PYTEST_OPTS=(-ra -p no:cacheprovider -o empty_parameter_set_mark=fail_at_collect
 # The ansible runs are independent (a fresh emulated host each): one pytest worker per core.
 PARALLEL=(-n "${WINFLASK_TEST_WORKERS:-auto}" --durations=8)
 SANITY_PYTHON=${WINFLASK_SANITY_PYTHON:-3.13}
-# The installed copy lives outside the repository: inside it, ansible-test would list files with
-# the repository's git (where .build/ is ignored) and find nothing to test.
-INSTALL_ROOT="${TMPDIR:-/tmp}/winflask-iis-$(printf '%s' "$WINFLASK_ROOT" | sha256sum | cut -c1-12)"
+# The built tarball and the installed copy live outside the repository (inside it, ansible-test
+# would list files with the repository's git, where .build/ is ignored, and find nothing), in a
+# folder of this run's own, so that two runs in one checkout do not pull it from under each other.
+INSTALL_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/winflask-iis-test.XXXXXX")
+trap 'rm -rf "$INSTALL_ROOT"' EXIT
 INSTALLED="$INSTALL_ROOT/ansible_collections/winflask/iis"
 
 passed=0
@@ -96,10 +98,10 @@ stage_integration() {
 
 # Build the tarball, install it where ansible-test wants it, and check what got in.
 stage_build() {
-    rm -rf .build/dist "$INSTALL_ROOT"
-    "$MAIN/ansible-galaxy" collection build --output-path .build/dist .
+    rm -rf "${INSTALL_ROOT:?}"/*
+    "$MAIN/ansible-galaxy" collection build --output-path "$INSTALL_ROOT/dist" .
     local tarball
-    tarball=$(ls .build/dist/winflask-iis-*.tar.gz)
+    tarball=$(ls "$INSTALL_ROOT"/dist/winflask-iis-*.tar.gz)
     "$MAIN/ansible-galaxy" collection install --no-deps --force -p "$INSTALL_ROOT" "$tarball"
     local listed
     listed=$(ANSIBLE_COLLECTIONS_PATH="$INSTALL_ROOT" "$MAIN/ansible-galaxy" collection list \
