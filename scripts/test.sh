@@ -90,10 +90,11 @@ stage_unit_core_2_16() {
 stage_docs() { "$MAIN/pytest" "${PYTEST_OPTS[@]}" tests/integration/test_docs.py; }
 
 # Every integration target (test_targets.py) and every other pytest file of tests/integration,
-# except the two that have stages of their own.
+# except those that have stages of their own (docs, site).
 stage_integration() {
     "$MAIN/pytest" "${PYTEST_OPTS[@]}" "${PARALLEL[@]}" tests/integration \
-        --ignore=tests/integration/test_docs.py --ignore=tests/integration/test_site.py
+        --ignore=tests/integration/test_docs.py --ignore=tests/integration/test_site.py \
+        --ignore=tests/integration/test_site_app.py
 }
 
 # Build the tarball, install it where ansible-test wants it, and check what got in.
@@ -144,7 +145,12 @@ stage_molecule() {
     "$MAIN/molecule" test --all
 }
 
-stage_site() { "$MAIN/pytest" "${PYTEST_OPTS[@]}" "${PARALLEL[@]}" tests/integration/test_site.py; }
+# The whole job: site twice on a bare host (second run changed=0, no write, the app answers over
+# HTTP; test_site_app.py) and check mode on a bare host writes nothing (test_site.py).
+stage_site() {
+    "$MAIN/pytest" "${PYTEST_OPTS[@]}" "${PARALLEL[@]}" tests/integration/test_site.py \
+        tests/integration/test_site_app.py
+}
 
 run_stage() {
     local name=$1 function=stage_${1//[-.]/_} start elapsed
