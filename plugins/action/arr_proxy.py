@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ansible_collections.winflask.iis.plugins.module_utils import arr_proxy
-from ansible_collections.winflask.iis.plugins.module_utils.action import WinflaskAction
-from ansible_collections.winflask.iis.plugins.module_utils.diff import yaml_diff
+from ansible_collections.winflask.iis.plugins.plugin_utils.action import WinflaskAction
+from ansible_collections.winflask.iis.plugins.plugin_utils.diff import yaml_diff
 
 
 class ActionModule(WinflaskAction):

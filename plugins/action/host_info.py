@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ansible_collections.winflask.iis.plugins.module_utils import host_info
-from ansible_collections.winflask.iis.plugins.module_utils.action import WinflaskAction
+from ansible_collections.winflask.iis.plugins.plugin_utils.action import WinflaskAction
 
 
 class ActionModule(WinflaskAction):

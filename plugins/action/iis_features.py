@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ansible_collections.winflask.iis.plugins.module_utils import host_info, iis_features
-from ansible_collections.winflask.iis.plugins.module_utils.action import ModuleError, WinflaskAction
-from ansible_collections.winflask.iis.plugins.module_utils.diff import yaml_diff
+from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError
+from ansible_collections.winflask.iis.plugins.plugin_utils.action import WinflaskAction
+from ansible_collections.winflask.iis.plugins.plugin_utils.diff import yaml_diff
 
 
 class ActionModule(WinflaskAction):

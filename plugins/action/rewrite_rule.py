@@ -6,8 +6,9 @@ from typing import Any
 
 from ansible_collections.winflask.iis.plugins.module_utils import rewrite_rule as spec
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.model import plain
-from ansible_collections.winflask.iis.plugins.module_utils.action import ModuleError, WinflaskAction
-from ansible_collections.winflask.iis.plugins.module_utils.diff import yaml_diff
+from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError
+from ansible_collections.winflask.iis.plugins.plugin_utils.action import WinflaskAction
+from ansible_collections.winflask.iis.plugins.plugin_utils.diff import yaml_diff
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite import plan, scope as scopes
 
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from ansible_collections.winflask.iis.plugins.module_utils import server_variable as sv
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.model import plain
-from ansible_collections.winflask.iis.plugins.module_utils.action import WinflaskAction
-from ansible_collections.winflask.iis.plugins.module_utils.diff import yaml_diff
+from ansible_collections.winflask.iis.plugins.plugin_utils.action import WinflaskAction
+from ansible_collections.winflask.iis.plugins.plugin_utils.diff import yaml_diff
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite import scope as scopes
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite_rule import fact_update
 

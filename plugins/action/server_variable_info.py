@@ -6,7 +6,7 @@ from typing import Any
 
 from ansible_collections.winflask.iis.plugins.module_utils import server_variable as sv
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.model import plain
-from ansible_collections.winflask.iis.plugins.module_utils.action import WinflaskAction
+from ansible_collections.winflask.iis.plugins.plugin_utils.action import WinflaskAction
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite import scope as scopes
 
 

@@ -5,12 +5,15 @@ Defaults and ranges come from ARR's schema (shared/research/iis-facts.md section
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ansible_collections.winflask.iis.plugins.module_utils.action import ModuleError, ModuleSpec, WinflaskAction
+from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError, ModuleSpec
 from ansible_collections.winflask.iis.plugins.module_utils.config import (
     Address, ConfigRead, Node, attribute_changes, op_set, timespan_from_seconds, timespan_to_seconds)
 from ansible_collections.winflask.iis.plugins.module_utils.transport import TargetError
+
+if TYPE_CHECKING:  # the action base imports ansible.plugins: controller only
+    from ansible_collections.winflask.iis.plugins.plugin_utils.action import WinflaskAction
 
 SECTION = "system.webServer/proxy"
 ADDRESS = Address(SECTION)  # only in applicationHost.config (allowDefinition AppHostOnly)
@@ -83,7 +86,7 @@ def from_iis(option: str, value: Any) -> Any:
 
 def settings(node: Node) -> dict[str, Any]:
     """The proxy settings of a read node, with the module's option names and units."""
-    return {option: from_iis(option, node.value(attr)) for option, (attr, _) in OPTIONS.items()}
+    return {option: from_iis(option, node.value(attr)) for option, (attr, _default) in OPTIONS.items()}
 
 
 def desired_attributes(args: dict[str, Any]) -> dict[str, Any]:
@@ -96,7 +99,7 @@ def plan(node: Node, args: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[s
     changes = attribute_changes(node, desired_attributes(args))
     before = settings(node)
     after = dict(before)
-    for option, (attr, _) in OPTIONS.items():
+    for option, (attr, _default) in OPTIONS.items():
         if attr in changes:
             after[option] = args[option]
     ops = [op_set(ADDRESS, [], {attr: new for attr, (_, new) in changes.items()})] if changes else []

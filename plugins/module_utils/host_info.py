@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.winflask.iis.plugins.module_utils.action import ModuleSpec
+from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleSpec
 
 SPEC = ModuleSpec(argument_spec={})
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ansible_collections.winflask.iis.plugins.module_utils import host_info
-from ansible_collections.winflask.iis.plugins.module_utils.action import ModuleError, ModuleSpec
+from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError, ModuleSpec
 
 WIN_PACKAGE = "ansible.windows.win_package"
 

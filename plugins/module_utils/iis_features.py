@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ansible_collections.winflask.iis.plugins.module_utils.action import ModuleError, ModuleSpec
+from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError, ModuleSpec
 
 WIN_FEATURE = "ansible.windows.win_feature"
 WIN_OPTIONAL_FEATURE = "ansible.windows.win_optional_feature"
@@ -86,7 +86,7 @@ NOT_ON_SERVER_CORE = {"Web-Mgmt-Console"}
 
 FRIENDLY_NAME = re.compile(r"^[a-z0-9_]+$")
 BY_SERVER = {name.lower(): name for name in TABLE}
-BY_CLIENT = {client.lower(): server for server, (client, _) in TABLE.items()}
+BY_CLIENT = {client.lower(): server for server, (client, _extra) in TABLE.items()}
 
 SPEC = ModuleSpec(argument_spec={
     "name": {"type": "list", "elements": "str", "default": DEFAULT_NAMES},

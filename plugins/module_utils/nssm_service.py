@@ -11,7 +11,7 @@ import ntpath
 from dataclasses import dataclass, field
 from typing import Any
 
-from ansible_collections.winflask.iis.plugins.module_utils.action import ModuleError, ModuleSpec
+from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError, ModuleSpec
 from ansible_collections.winflask.iis.plugins.module_utils.nssm_quote import nssm_command_line
 from ansible_collections.winflask.iis.plugins.module_utils.nssm_settings import (
     BY_OPTION, DWORD_MAX, EXIT_ACTIONS, SETTINGS, START_MODES, canonical_account, current_settings,

@@ -115,7 +115,7 @@ def env_dict(entries: list[str] | str | None) -> dict[str, str]:
         entries = [e for e in entries.splitlines() if e]
     result: dict[str, str] = {}
     for entry in entries:
-        key, _, value = entry.partition("=")
+        key, _sep, value = entry.partition("=")
         result[key] = value
     return result
 

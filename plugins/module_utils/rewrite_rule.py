@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.winflask.iis.plugins.module_utils.action import ModuleError, ModuleSpec
+from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError, ModuleSpec
 from ansible_collections.winflask.iis.plugins.module_utils.config import SectionState
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.model import OUTBOUND, normalise_rule
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.scope import FACT, Scope

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.winflask.iis.plugins.module_utils.action import ModuleError
+from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError
 from ansible_collections.winflask.iis.plugins.module_utils.config import Node
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.patterns import SYNTAXES
 
@@ -121,7 +121,7 @@ def tag_list(value: Any, option: str) -> list[str]:
 def _fill(given: dict[str, Any] | None, attrs: dict[str, tuple[str, Any]]) -> dict[str, Any]:
     given = given or {}
     return {opt: (given.get(opt) if given.get(opt) is not None else _copy(default))
-            for opt, (_, default) in attrs.items()}
+            for opt, (_attr, default) in attrs.items()}
 
 
 def _copy(value: Any) -> Any:

@@ -135,9 +135,9 @@ def ecmascript_to_python(pattern: str) -> str:
             i += 1 + len(prefix)
             can_repeat = False
             continue
-        if c in "*+?" or (c == "{" and _quantifier(pattern, i) is not None):
-            end = i + 1 if c != "{" else _quantifier(pattern, i)
-            assert end is not None
+        quantifier_end = _quantifier(pattern, i) if c == "{" else None
+        if c in "*+?" or quantifier_end is not None:
+            end = quantifier_end if quantifier_end is not None else i + 1
             if not can_repeat:
                 raise PatternError(f"quantifier '{pattern[i:end]}' at position {i} has nothing to repeat")
             if end < len(pattern) and pattern[end] == "?":

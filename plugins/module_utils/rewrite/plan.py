@@ -12,7 +12,7 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
-from ansible_collections.winflask.iis.plugins.module_utils.action import ModuleError
+from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError
 from ansible_collections.winflask.iis.plugins.module_utils.config import (
     Address, Node, SectionState, op_add, op_remove)
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.model import (
@@ -34,7 +34,7 @@ class Collection:
 
     def add(self, position: int, name: str) -> int:
         """Insert ``name`` as the ``position``-th local item; return its index in the effective list."""
-        local_indexes = [i for i, (_, local) in enumerate(self.entries) if local]
+        local_indexes = [i for i, (_entry, local) in enumerate(self.entries) if local]
         if position < len(local_indexes):
             index = local_indexes[position]
         elif local_indexes:
@@ -156,7 +156,7 @@ def plan_rules(address: Address, current: Current, desired: list[dict[str, Any]]
     wanted = {r["name"].lower(): n for n, r in enumerate(desired)}
     unchanged = [(n, wanted[r["name"].lower()]) for n, r in enumerate(current.local)
                  if r["name"].lower() in wanted and desired[wanted[r["name"].lower()]] == r]
-    kept_positions = _longest_increasing([d for _, d in unchanged])
+    kept_positions = _longest_increasing([d for _name, d in unchanged])
     kept = {unchanged[i][1] for i in kept_positions}  # desired indexes that stay where they are
     ops: list[dict[str, Any]] = []
     collection = current.collection

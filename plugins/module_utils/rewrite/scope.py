@@ -10,14 +10,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ansible_collections.winflask.iis.plugins.module_utils.action import ModuleError, WinflaskAction
+from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError
 from ansible_collections.winflask.iis.plugins.module_utils.config import (
     Address, ConfigRead, SectionState, site_address)
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.model import (
     ALLOWED_SECTION, GLOBAL, INBOUND, OUTBOUND, SECTIONS)
 from ansible_collections.winflask.iis.plugins.module_utils.transport import TargetError
+
+if TYPE_CHECKING:  # the action base imports ansible.plugins: controller only
+    from ansible_collections.winflask.iis.plugins.plugin_utils.action import WinflaskAction
 
 FACT = "winflask_iis_allowed_server_variables"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ansible_collections.winflask.iis.plugins.module_utils.action import ModuleError
+from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.model import GLOBAL, INBOUND, OUTBOUND
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.patterns import PatternError, check_pattern
 

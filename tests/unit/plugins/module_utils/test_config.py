@@ -50,7 +50,7 @@ def test_operation_shapes():
 
 
 def test_yaml_diff_accepts_subclassed_values():
-    from ansible_collections.winflask.iis.plugins.module_utils.diff import yaml_diff
+    from ansible_collections.winflask.iis.plugins.plugin_utils.diff import yaml_diff
 
     class TaggedInt(int):  # what ansible-core 2.19+ hands action plugins
         pass

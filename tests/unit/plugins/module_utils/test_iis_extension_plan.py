@@ -3,7 +3,7 @@
 import pytest
 
 from ansible_collections.winflask.iis.plugins.module_utils import iis_extension as x
-from ansible_collections.winflask.iis.plugins.module_utils.action import ModuleError
+from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError
 
 REWRITE_SECTIONS = ["system.webServer/rewrite/rules", "system.webServer/rewrite/globalRules",
                     "system.webServer/rewrite/allowedServerVariables"]

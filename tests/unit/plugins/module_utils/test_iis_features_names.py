@@ -3,7 +3,7 @@
 import pytest
 
 from ansible_collections.winflask.iis.plugins.module_utils import iis_features as f
-from ansible_collections.winflask.iis.plugins.module_utils.action import ModuleError
+from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError
 
 
 def test_every_friendly_name_maps_to_table_entries():

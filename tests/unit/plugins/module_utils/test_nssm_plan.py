@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from ansible_collections.winflask.iis.plugins.module_utils.action import ModuleError
+from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError
 from ansible_collections.winflask.iis.plugins.module_utils.nssm_service import SPEC, plan, read_request, validate
 from ansible_collections.winflask.iis.plugins.module_utils.nssm_settings import current_settings
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.winflask.iis.plugins.module_utils.action import ModuleError
+from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError
 from ansible_collections.winflask.iis.plugins.module_utils.config import Node
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite import model
 

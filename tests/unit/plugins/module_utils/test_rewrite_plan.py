@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.winflask.iis.plugins.module_utils.action import ModuleError
+from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError
 from ansible_collections.winflask.iis.plugins.module_utils.config import ConfigRead
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite import model, plan
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.scope import Scope
@@ -55,7 +55,7 @@ def test_unchanged_rule_makes_no_operation():
 
 
 def test_changed_rule_is_replaced_at_the_same_index():
-    ops, _, after = plan.plan_rule(ADDRESS, current(["a", "b", "c"]), shaped("b", "^x$"), "B")
+    ops, _before, after = plan.plan_rule(ADDRESS, current(["a", "b", "c"]), shaped("b", "^x$"), "B")
     assert summary(ops) == [("remove", "b", None), ("add", "b", 1)]
     assert after["position"] == 1
 
@@ -69,13 +69,13 @@ def test_changed_rule_is_replaced_at_the_same_index():
 ])
 def test_positions_move_a_rule(position, relative_to, order):
     names = ["a", "b", "c", "d"]
-    ops, _, _ = plan.plan_rule(ADDRESS, current(names), shaped("c"), "c", position, relative_to)
+    ops, _before, _after = plan.plan_rule(ADDRESS, current(names), shaped("c"), "c", position, relative_to)
     assert apply(names, ops) == order
 
 
 @pytest.mark.parametrize("position, relative_to", [("before", "d"), ("after", "b"), (None, None)])
 def test_rule_already_in_place_is_not_moved(position, relative_to):
-    ops, _, _ = plan.plan_rule(ADDRESS, current(["a", "b", "c", "d"]), shaped("c"), "c", position, relative_to)
+    ops, _before, _after = plan.plan_rule(ADDRESS, current(["a", "b", "c", "d"]), shaped("c"), "c", position, relative_to)
     assert ops == []
 
 
@@ -94,9 +94,9 @@ def test_absent():
 
 def test_indexes_count_inherited_rules_first():
     cur = current(["a", "b"], inherited=["parent1", "parent2"])
-    ops, _, _ = plan.plan_rule(ADDRESS, cur, shaped("c"), "c", "first")
+    ops, _before, _after = plan.plan_rule(ADDRESS, cur, shaped("c"), "c", "first")
     assert summary(ops) == [("add", "c", 2)]
-    ops, _, _ = plan.plan_rule(ADDRESS, current([], inherited=["p"]), shaped("c"), "c")
+    ops, _before, _after = plan.plan_rule(ADDRESS, current([], inherited=["p"]), shaped("c"), "c")
     assert summary(ops) == [("add", "c", 1)]
 
 
@@ -111,13 +111,13 @@ def test_list_unchanged_means_no_operations():
 
 
 def test_list_from_empty_adds_in_order():
-    ops, _, _ = plan.plan_rules(ADDRESS, current([]), [shaped("a"), shaped("b"), shaped("c")])
+    ops, _before, _after = plan.plan_rules(ADDRESS, current([]), [shaped("a"), shaped("b"), shaped("c")])
     assert summary(ops) == [("add", "a", 0), ("add", "b", 1), ("add", "c", 2)]
 
 
 def test_list_removes_extra_rules_and_changes_in_place():
     names = ["a", "x", "b", "c"]
-    ops, _, _ = plan.plan_rules(ADDRESS, current(names), [shaped("a"), shaped("b", "^new$"), shaped("c")])
+    ops, _before, _after = plan.plan_rules(ADDRESS, current(names), [shaped("a"), shaped("b", "^new$"), shaped("c")])
     assert summary(ops) == [("remove", "x", None), ("remove", "b", None), ("add", "b", 1)]
     assert apply(names, ops) == ["a", "b", "c"]
 
@@ -125,7 +125,7 @@ def test_list_removes_extra_rules_and_changes_in_place():
 def test_list_reorder_moves_the_fewest_rules():
     names = ["a", "b", "c", "d", "e"]
     desired = ["e", "a", "b", "c", "d"]
-    ops, _, _ = plan.plan_rules(ADDRESS, current(names), [shaped(n) for n in desired])
+    ops, _before, _after = plan.plan_rules(ADDRESS, current(names), [shaped(n) for n in desired])
     assert summary(ops) == [("remove", "e", None), ("add", "e", 0)]
     assert apply(names, ops) == desired
 
@@ -137,20 +137,20 @@ def test_list_reorder_moves_the_fewest_rules():
     (["a", "b"], []),
 ])
 def test_list_reaches_the_desired_order(names, desired):
-    ops, _, _ = plan.plan_rules(ADDRESS, current(names), [shaped(n) for n in desired])
+    ops, _before, _after = plan.plan_rules(ADDRESS, current(names), [shaped(n) for n in desired])
     assert apply(names, ops) == desired
 
 
 def test_list_with_inherited_rules_keeps_them_first():
     names = ["p1", "a", "b"]
     cur = current(["a", "b"], inherited=["p1"])
-    ops, _, _ = plan.plan_rules(ADDRESS, cur, [shaped("b"), shaped("n"), shaped("a")])
+    ops, _before, _after = plan.plan_rules(ADDRESS, cur, [shaped("b"), shaped("n"), shaped("a")])
     assert apply(names, ops) == ["p1", "b", "n", "a"]
 
 
 def test_two_hundred_rules_in_one_plan():
     desired = [shaped(f"r{n}", f"^p{n}/(.*)") for n in range(200)]
-    ops, _, _ = plan.plan_rules(ADDRESS, current([]), desired)
+    ops, _before, _after = plan.plan_rules(ADDRESS, current([]), desired)
     assert len(ops) == 200 and [o["index"] for o in ops] == list(range(200))
 
 

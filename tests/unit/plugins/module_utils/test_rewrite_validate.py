@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.winflask.iis.plugins.module_utils.action import ModuleError
+from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite import model
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.validate import (
     check_rule, check_rule_list, request_controlled_host)

@@ -1,4 +1,4 @@
-"""Base class of the collection's action plugins.
+"""Base class of the collection's action plugins (controller only: imports ansible.plugins).
 
 A module here is an action plugin: it validates its arguments on the controller, reads the host
 once, decides in Python, and writes once when something changed (never in check mode).
@@ -7,41 +7,14 @@ Subclasses set ``MODULE`` (the module's spec holder, see ``ModuleSpec``) and imp
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.winflask.iis.plugins.module_utils.config import ConfigRead, read_request
+from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError, ModuleSpec
 from ansible_collections.winflask.iis.plugins.module_utils.transport import TargetError, run_script
-
-
-class ModuleError(Exception):
-    """A user error found on the controller (bad option value, missing prerequisite)."""
-
-
-@dataclass
-class ModuleSpec:
-    """Argument spec and constraints, shared by plugins/modules (docs) and plugins/action (logic)."""
-
-    argument_spec: dict[str, Any]
-    mutually_exclusive: list[Any] = field(default_factory=list)
-    required_if: list[Any] = field(default_factory=list)
-    required_one_of: list[Any] = field(default_factory=list)
-    required_together: list[Any] = field(default_factory=list)
-    required_by: dict[str, Any] = field(default_factory=dict)
-
-    def module_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for AnsibleModule / validate_argument_spec."""
-        return {
-            "argument_spec": self.argument_spec,
-            "mutually_exclusive": self.mutually_exclusive,
-            "required_if": self.required_if,
-            "required_one_of": self.required_one_of,
-            "required_together": self.required_together,
-            "required_by": self.required_by,
-        }
 
 
 # Hints for the error codes of the target scripts (docs/architecture.md 3.6).
@@ -69,7 +42,7 @@ class WinflaskAction(ActionBase):
         self.reads = 0
         self.writes = 0
         try:
-            _, args = self.validate_argument_spec(**self.MODULE.module_kwargs())
+            args = self.validate_argument_spec(**self.MODULE.module_kwargs())[1]
         except AnsibleActionFail as exc:  # unknown option, wrong type: fail like a module does
             result.update(failed=True, changed=False, msg=getattr(exc, "message", None) or str(exc))
             return result
