@@ -67,7 +67,7 @@ def module_calls(calls: list[dict[str, Any]], module: str) -> list[dict[str, Any
     ("win11", "win_optional_feature", "IIS-WebServer"),
 ])
 def test_bare_host_to_all_installed_then_no_change(profile: str, feature_module: str, core_feature: str,
-                                                  venv: Path, tmp_path: Path) -> None:
+                                                   venv: Path, tmp_path: Path) -> None:
     root = create_host(venv, tmp_path / "host", profile=profile, bare=True)
     assert not (root / "C" / "Windows" / "System32" / "inetsrv").exists()
     playbook = play(tmp_path)
@@ -105,7 +105,7 @@ def test_check_mode_on_a_bare_host_writes_nothing(tmp_path: Path) -> None:
     venv = VENV_LIST[0]
     root = create_host(venv, tmp_path / "host", profile="server2022", bare=True)
     playbook = tmp_path / "check.yml"
-    playbook.write_text(PLAYBOOK.format(extension_options="").split("    - name: ARR proxy on")[0],
+    playbook.write_text(PLAYBOOK.format(extension_options="").split("    - name: ARR proxy on", maxsplit=1)[0],
                         encoding="utf-8")
     result = run(venv, root, tmp_path, "server2022", playbook, "--check")
     assert result.rc == 0, result.failure_report()

@@ -113,11 +113,11 @@ class TestEveryScript:
         assert lines[1] == f"# winflask-script: {script.stem}"
 
     def test_single_request_parameter(self, script: Path) -> None:
-        _, names = script_header(script.read_text(encoding="utf-8"))
+        _binding, names = script_header(script.read_text(encoding="utf-8"))
         assert names == ["Request"]
 
     def test_should_process_only_on_read_scripts(self, script: Path) -> None:
-        binding, _ = script_header(script.read_text(encoding="utf-8"))
+        binding, _names = script_header(script.read_text(encoding="utf-8"))
         if is_write(script):
             assert "SupportsShouldProcess" not in binding, "write scripts must not run in check mode"
         else:
@@ -175,7 +175,7 @@ def test_checks_catch_a_bad_script(tmp_path: Path) -> None:
         "# header\n# winflask-script: bad\n[CmdletBinding()]\nparam(\n    [string]$Request,\n    [int]$Other\n)\n"
         "Set-WebConfigurationProperty -Filter x -Name y -Value '{HTTP_HOST}'\n$x = $y ?? 2\n"
     )
-    _, names = script_header(bad)
+    _binding, names = script_header(bad)
     assert names == ["Request", "Other"]
     assert WEBADMINISTRATION.search(code_only(bad))
     assert PS7_ONLY["null-coalescing ??"].search(code_only(bad))

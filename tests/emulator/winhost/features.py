@@ -71,15 +71,15 @@ _CLIENT_ONLY = [("TelnetClient", None, "Telnet Client"), ("NetFx3", None, ".NET 
 
 
 def _server_catalogue() -> dict[str, Feature]:
-    dism_of = {server: dism for server, dism, _, _ in _IIS + _SERVER_ONLY}
+    dism_of = {server: dism for server, dism, _parent, _display in _IIS + _SERVER_ONLY}
     return {dism: Feature(dism, server, dism_of.get(parent) if parent else None, display, number)
             for number, (server, dism, parent, display) in enumerate(_IIS + _SERVER_ONLY, start=1)}
 
 
 def _client_catalogue() -> dict[str, Feature]:
-    dism_of = {server: dism for server, dism, _, _ in _IIS}
+    dism_of = {server: dism for server, dism, _parent, _display in _IIS}
     features = {dism: Feature(dism, None, dism_of.get(parent) if parent else None, display, number)
-                for number, (_, dism, parent, display) in enumerate(_IIS, start=1)}
+                for number, (_server, dism, parent, display) in enumerate(_IIS, start=1)}
     for number, (dism, parent, display) in enumerate(_CLIENT_ONLY, start=100):
         features[dism] = Feature(dism, None, parent, display, number)
     return features

@@ -220,7 +220,7 @@ def _uninstall_product(host: Host, product: dict[str, Any]) -> bool:
         return False
     if host.iis_installed:
         root = _load(host)
-        for section, _, _ in product["sections"]:
+        for section, _override, _allow in product["sections"]:
             undeclare_section(root, section)
         remove_global_module(root, product["module"][0])
         _save(host, root)

@@ -279,8 +279,8 @@ class Nssm:
         param = self._param_name(raw_param)
         if param is None:
             return self._invalid_param(raw_param)
-        is_nssm = ntpath.basename(str(record["values"].get("ImagePath", "")).strip('"').split('"')[0]).lower() \
-            == "nssm.exe"
+        image = str(record["values"].get("ImagePath", "")).strip('"')
+        is_nssm = ntpath.basename(image.split('"', maxsplit=1)[0]).lower() == "nssm.exe"
         if param not in NATIVE and not is_nssm:
             return self._done(1, err=f'Service "{name}" is not an NSSM service; only native parameters can be set\n')
         try:

@@ -185,7 +185,7 @@ def start(host: Host, name: str) -> str:
     if not logon_ok(host, record):
         raise ScmError(1069)
     image = str(record["values"].get("ImagePath") or "").strip()
-    exe = image[1:].split('"')[0] if image.startswith('"') else image.split(" ")[0]
+    exe = image[1:].split('"', maxsplit=1)[0] if image.startswith('"') else image.split(" ", maxsplit=1)[0]
     runner = RUNNERS.get(ntpath.basename(exe).lower())
     status = runner(host, record) if runner else RUNNING
     update(host, name, lambda r: r.update(status=status, process=record.get("process")))

@@ -34,7 +34,7 @@ def supports_should_process(script: str) -> bool:
     if not match or not param or match.start() > param.start():
         return False
     for argument in match.group(1).split(","):
-        name, _, value = argument.partition("=")
+        name, _equals, value = argument.partition("=")
         if name.strip().lower() == "supportsshouldprocess":
             return not value.strip() or value.strip().lower() == "$true"
     return False

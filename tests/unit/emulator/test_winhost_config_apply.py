@@ -155,8 +155,8 @@ def test_locked_writes_are_refused(host: Host, section: str, pspath: str, locati
 
 
 def test_allowed_server_variables_in_apphost_location_for_a_site(host: Host) -> None:
-    apply(host, op("add", ALLOWED, APPHOST, "Default Web Site", element={"name": "add",
-                                                                        "attributes": {"name": "HTTP_X_A"}}))
+    apply(host, op("add", ALLOWED, APPHOST, "Default Web Site",
+                   element={"name": "add", "attributes": {"name": "HTTP_X_A"}}))
     text = host.read_bytes(APPHOST_FILE).decode()
     assert '<location path="Default Web Site">' in text and '<add name="HTTP_X_A" />' in text
     assert names(read(host, ALLOWED, SITE)) == ["HTTP_X_A"]

@@ -236,8 +236,8 @@ def test_kept_views_match_merging_every_time(tmp_path: Path, seed: int, checked_
     rng = random.Random(seed)
     fast, slow = _host(tmp_path / "fast"), _host(tmp_path / "slow")
     outcomes: set[str] = set()
-    for _ in range(150):
-        request_ops = [_random_op(rng) for _ in range(rng.choice([1, 1, 2, 3, 6]))]
+    for _request in range(150):
+        request_ops = [_random_op(rng) for _op in range(rng.choice([1, 1, 2, 3, 6]))]
         got = _outcome(fast, request_ops)
         with monkeypatch.context() as m:  # the reference: a new merge for every look at the section
             m.setattr(Address, "view", Address.effective)
@@ -307,10 +307,10 @@ def test_insert_before_a_later_remove_of_the_same_key(tmp_path: Path, checked_vi
 
 def test_location_tag_added_mid_apply_joins_the_site_levels(tmp_path: Path, checked_views: list[int],
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    got, _ = _both(tmp_path, monkeypatch, lambda host: None,
-                   op("add", RULES, SITE, element=rule("first")),
-                   op("add", RULES, APPHOST, "Default Web Site", element=rule("x")),
-                   op("add", RULES, SITE, element=rule("X")))
+    got, _fast = _both(tmp_path, monkeypatch, lambda host: None,
+                       op("add", RULES, SITE, element=rule("first")),
+                       op("add", RULES, APPHOST, "Default Web Site", element=rule("x")),
+                       op("add", RULES, SITE, element=rule("X")))
     assert got[:2] == ("error", "DuplicateKey") and got[3]["operation"] == 2  # x now comes from the location
 
 

@@ -195,6 +195,6 @@ def test_playbook_run_changes_the_host(tmp_path: Path, host: Host) -> None:
 
 
 def test_playbook_without_emulator_root_fails_clearly(tmp_path: Path) -> None:
-    done, _ = run_playbook(tmp_path, None, check=False)
+    done, _state = run_playbook(tmp_path, None, check=False)
     assert done.returncode != 0
     assert "WINFLASK_EMULATOR_ROOT is not set" in done.stdout

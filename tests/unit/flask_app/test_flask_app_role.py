@@ -67,7 +67,7 @@ def test_service_command_with_other_settings() -> None:
                  "flask_app_host_header": "x-original-host"}
     facts = service_facts(variables)
     assert facts["flask_app_service_application"] == "D:\\web\\shop\\venv\\Scripts\\python.exe"
-    _, *arguments = facts["flask_app_service_arguments"]
+    _script, *arguments = facts["flask_app_service_arguments"]
     assert parse_settings(arguments, {"WINFLASK_APP_PORT": "1"}) == Settings(
         host="127.0.0.1", port=8001, prefix="/shop", trusted_proxy="", host_header="x-original-host", threads=8)
 

@@ -166,14 +166,14 @@ def test_graceful_stop_on_ctrl_c(server: RunningServer) -> None:
 
 def test_bad_setting_exits_2_without_listening() -> None:
     process = spawn(["--port", "99999"])
-    out, _ = process.communicate(timeout=STOP_TIMEOUT)
+    out, _err = process.communicate(timeout=STOP_TIMEOUT)
     assert process.returncode == 2
     assert "argument --port: invalid port number (0-65535) value: '99999'" in out
 
 
 def test_port_in_use_exits_1(server: RunningServer) -> None:
     process = spawn(["--port", str(server.port)])
-    out, _ = process.communicate(timeout=STOP_TIMEOUT)
+    out, _err = process.communicate(timeout=STOP_TIMEOUT)
     assert process.returncode == 1
     assert f"cannot listen on 127.0.0.1:{server.port}" in out
     assert server.get("/myApp/health").status == 200  # the first server is unaffected

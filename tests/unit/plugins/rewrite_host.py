@@ -36,12 +36,13 @@ def _node(name: str, attributes: dict[str, Any], items: list[dict[str, Any]] | N
 def rule_node(rule: dict[str, Any], flavor: str = model.INBOUND, local: bool = True) -> dict[str, Any]:
     """A rule element node from a (partial) module-shaped rule, defaults filled like IIS does."""
     full = model.normalise_rule(rule, flavor)
-    conditions = _node("conditions", {
+    conditions_attrs = {
         "logicalGrouping": {"value": full["logical_grouping"], "is_default": full["logical_grouping"] == "MatchAll"},
         "trackAllCaptures": {"value": full["track_all_captures"],
-                             "is_default": full["track_all_captures"] == (flavor == model.OUTBOUND)}},
-        items=[_node("add", _attrs(c, model.CONDITION_ATTRS), local=local) for c in full["conditions"]],
-        local=local)
+                             "is_default": full["track_all_captures"] == (flavor == model.OUTBOUND)}}
+    conditions = _node("conditions", conditions_attrs,
+                       items=[_node("add", _attrs(c, model.CONDITION_ATTRS), local=local) for c in full["conditions"]],
+                       local=local)
     children = {"match": _node("match", _attrs(full["match"], model.match_attrs(flavor)), local=local),
                 "conditions": conditions,
                 "action": _node("action", _attrs(full["action"], model.action_attrs(flavor)), local=local)}

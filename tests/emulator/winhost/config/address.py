@@ -187,7 +187,7 @@ def resolve(files: ConfigFiles, section: str, pspath: str, location: str = "") -
                       config_path=sub or location)
     site = None
     if address.config_path:
-        site_name, _, rest = address.config_path.partition("/")
+        site_name, _slash, rest = address.config_path.partition("/")
         site = find_site(read_sites(apphost.root), site_name)
         if site is None and not address.in_apphost:
             raise HostError("SiteNotFound", f"The site '{site_name}' does not exist", site=site_name)

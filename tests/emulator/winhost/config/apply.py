@@ -210,7 +210,7 @@ def _added(address: Address, trail: list[tuple[Node, ET.Element | None]], item: 
 
 def op_remove(address: Address, op: Op) -> bool:
     path = op.get("path") or []
-    node, _ = _walk(address, path, create=False)
+    node, _xml = _walk(address, path, create=False)
     node = _collection_node(node)
     coll = node.schema.collection
     assert coll is not None
@@ -227,7 +227,7 @@ def op_remove(address: Address, op: Op) -> bool:
     if not coll.remove_name or not coll.key_names():
         raise HostError("InvalidValue", f"'{node.name}' has no remove element: the inherited entry {key} "
                         "cannot be removed at this path", key=key)
-    _, xml = _walk(address, path, create=True)
+    _walked, xml = _walk(address, path, create=True)
     assert xml is not None
     attrs = {n: values.to_xml(coll.item.attributes[n], item.value(n)) for n in coll.key_names()
              if item.value(n) is not None}

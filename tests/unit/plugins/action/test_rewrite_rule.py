@@ -53,9 +53,9 @@ def test_variable_not_allowed_is_refused_before_any_write():
 
 
 def test_variable_allowed_at_server_level_counts_for_the_site():
-    result, _ = run(ActionModule, dict(REVERSE_PROXY, site=SITE),
-                    [read_reply(rules_section([]), allowed_section([], inherited=["HTTP_X_ORIGINAL_HOST"])),
-                     applied()])
+    result, _host = run(ActionModule, dict(REVERSE_PROXY, site=SITE),
+                        [read_reply(rules_section([]), allowed_section([], inherited=["HTTP_X_ORIGINAL_HOST"])),
+                         applied()])
     assert result["changed"] is True and "failed" not in result
 
 
@@ -73,8 +73,8 @@ def test_allow_server_variables_registers_them_in_the_same_write():
     ops = host.calls[1]["request"]["operations"]
     assert [o["op"] for o in ops] == ["add", "add"]
     assert ops[0]["section"] == "system.webServer/rewrite/allowedServerVariables"
-    assert ops[0]["location"] == SITE and ops[0]["element"] == {"name": "add",
-                                                                 "attributes": {"name": "HTTP_X_ORIGINAL_HOST"}}
+    assert ops[0]["location"] == SITE
+    assert ops[0]["element"] == {"name": "add", "attributes": {"name": "HTTP_X_ORIGINAL_HOST"}}
     assert result["server_variables_allowed"] == ["HTTP_X_ORIGINAL_HOST"]
     assert result["ansible_facts"]["winflask_iis_allowed_server_variables"] == {SITE: ["HTTP_X_ORIGINAL_HOST"]}
 
@@ -158,7 +158,7 @@ def test_absent_removes_the_rule():
 def test_outbound_precondition_must_exist():
     args = {"name": "o", "site": SITE, "direction": "outbound", "precondition": "IsHtml",
             "match": {"pattern": "x", "server_variable": "RESPONSE_Location"}}
-    result, _ = run(ActionModule, args, [read_reply(rules_section([], model.OUTBOUND))])
+    result, _host = run(ActionModule, args, [read_reply(rules_section([], model.OUTBOUND))])
     assert result["failed"] is True and "precondition 'IsHtml' is not defined" in result["msg"]
     result, host = run(ActionModule, args, [read_reply(rules_section([], model.OUTBOUND, preconditions=["IsHtml"])),
                                             applied()])
@@ -177,15 +177,15 @@ def test_rules_list_one_read_one_write_for_200_rules():
 
 
 def test_rules_list_duplicate_name_refused():
-    result, host = run(RulesModule, {"site": SITE, "rules": [{"name": "a", "match": {"url": "x"}},
-                                                              {"name": "A", "match": {"url": "y"}}]}, [])
+    rules = [{"name": "a", "match": {"url": "x"}}, {"name": "A", "match": {"url": "y"}}]
+    result, host = run(RulesModule, {"site": SITE, "rules": rules}, [])
     assert result["failed"] is True and "given twice" in result["msg"] and host.calls == []
 
 
 def test_info_returns_rules_that_feed_back_unchanged():
     reply = read_reply(rules_section([REVERSE_PROXY], inherited=[{"name": "p", "match": {"url": "x"}}]),
                        allowed_section(["HTTP_X_ORIGINAL_HOST"]))
-    info, _ = run(InfoModule, {"site": SITE}, [reply])
+    info, _host = run(InfoModule, {"site": SITE}, [reply])
     assert [r["name"] for r in info["rules"]] == ["ReverseProxyInboundRule1"]
     assert [r["name"] for r in info["inherited_rules"]] == ["p"]
     assert info["allowed_server_variables"] == ["HTTP_X_ORIGINAL_HOST"]

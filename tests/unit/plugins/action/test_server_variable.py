@@ -68,22 +68,22 @@ def test_bad_names_fail_before_any_call(name):
 
 
 def test_missing_site_is_a_clear_error():
-    result, _ = run(ActionModule, {"name": "HTTP_A", "site": "Nope"}, [FakeHost.error("SiteNotFound", "no site")])
+    result, _host = run(ActionModule, {"name": "HTTP_A", "site": "Nope"}, [FakeHost.error("SiteNotFound", "no site")])
     assert result["failed"] is True and "site 'Nope' does not exist" in result["msg"]
 
 
 def test_url_rewrite_missing_is_a_clear_error():
-    result, _ = run(ActionModule, {"name": "HTTP_A"}, [FakeHost.error("SectionNotRegistered", "missing")])
+    result, _host = run(ActionModule, {"name": "HTTP_A"}, [FakeHost.error("SectionNotRegistered", "missing")])
     assert result["failed"] is True and "URL Rewrite is not installed" in result["msg"]
 
 
 def test_info_lists_effective_and_local():
-    result, _ = run(InfoModule, {"site": SITE},
-                    [read_reply(allowed_section(["HTTP_B"], inherited=["HTTP_A"]), rules_section([]))])
+    result, _host = run(InfoModule, {"site": SITE},
+                        [read_reply(allowed_section(["HTTP_B"], inherited=["HTTP_A"]), rules_section([]))])
     assert result["allowed_server_variables"] == ["HTTP_A", "HTTP_B"] and result["local"] == ["HTTP_B"]
 
 
 def test_duplicate_entry_across_levels_is_explained():
-    result, _ = run(ActionModule, {"name": "HTTP_A", "site": SITE},
-                    [FakeHost.error("DuplicateKey", "Cannot add duplicate collection entry of type 'add'")])
+    result, _host = run(ActionModule, {"name": "HTTP_A", "site": SITE},
+                        [FakeHost.error("DuplicateKey", "Cannot add duplicate collection entry of type 'add'")])
     assert result["failed"] is True and "holds an entry twice" in result["msg"] and "500.19" in result["msg"]

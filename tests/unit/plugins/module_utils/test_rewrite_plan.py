@@ -75,7 +75,8 @@ def test_positions_move_a_rule(position, relative_to, order):
 
 @pytest.mark.parametrize("position, relative_to", [("before", "d"), ("after", "b"), (None, None)])
 def test_rule_already_in_place_is_not_moved(position, relative_to):
-    ops, _before, _after = plan.plan_rule(ADDRESS, current(["a", "b", "c", "d"]), shaped("c"), "c", position, relative_to)
+    names = ["a", "b", "c", "d"]
+    ops, _before, _after = plan.plan_rule(ADDRESS, current(names), shaped("c"), "c", position, relative_to)
     assert ops == []
 
 

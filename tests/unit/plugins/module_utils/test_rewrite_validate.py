@@ -23,11 +23,11 @@ def test_brief_reverse_proxy_rule_is_valid():
 @pytest.mark.parametrize("rule, message", [
     (dict(match={"url": "(.*"}), r"rule 'r': match.url '\(\.\*' is not a valid ECMAScript pattern: missing \)"),
     (dict(match={"url": ""}), "match.url is required"),
-    (dict(action={"type": "Rewrite", "url": "/x/{R:2}"}), r"uses \{R:2\} but the rule's match pattern can only "
-                                                           r"produce \{R:0\}..\{R:1\}"),
+    (dict(action={"type": "Rewrite", "url": "/x/{R:2}"}),
+     r"uses \{R:2\} but the rule's match pattern can only produce \{R:0\}..\{R:1\}"),
     (dict(match={"url": "x"}, action={"type": "Rewrite", "url": "/{R:1}"}), r"\{R:1\}.*\{R:0\}..\{R:0\}"),
-    (dict(action={"type": "Rewrite", "url": "/{C:1}"}), r"uses \{C:1\} but the rule's conditions can only "
-                                                         r"produce none"),
+    (dict(action={"type": "Rewrite", "url": "/{C:1}"}),
+     r"uses \{C:1\} but the rule's conditions can only produce none"),
     (dict(conditions=[{"input": "{HTTP_HOST}", "pattern": "^(www)\\.(.*)$"}],
           action={"type": "Rewrite", "url": "/{C:3}"}), r"\{C:3\}.*\{C:0\}..\{C:2\}"),
     (dict(action={"type": "Redirect"}), "action.url is required for a Redirect action"),
@@ -37,8 +37,8 @@ def test_brief_reverse_proxy_rule_is_valid():
     (dict(action={"type": "CustomResponse"}), "status_code must be an HTTP status .* got 0"),
     (dict(action={"type": "Redirect", "url": "/x", "status_code": 403}), "only used by CustomResponse"),
     (dict(action={"type": "CustomResponse", "status_code": 403, "sub_status_code": 1000}), "sub_status_code"),
-    (dict(server_variables=[{"name": "HTTP X", "value": "1"}]), r"server_variables\[0\].name must be a server "
-                                                                 r"variable name .* got 'HTTP X'"),
+    (dict(server_variables=[{"name": "HTTP X", "value": "1"}]),
+     r"server_variables\[0\].name must be a server variable name .* got 'HTTP X'"),
     (dict(server_variables=[{"name": "A", "value": "1"}, {"name": "a", "value": "2"}]), "set twice"),
     (dict(server_variables=[{"name": "X", "value": "{R:4}"}]), r"server_variables\[0\].value uses \{R:4\}"),
     (dict(conditions=[{"input": "{R:3}", "pattern": "x"}]), r"conditions\[0\].input uses \{R:3\}"),

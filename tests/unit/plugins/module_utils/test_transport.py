@@ -18,7 +18,7 @@ class Recorder:
 def test_run_script_sends_script_and_json_request():
     rec = Recorder({"result": json.dumps({"os": {"product_type": 3}}), "changed": False})
     assert transport.run_script(rec, {}, "host_facts", {"a": 1}) == {"os": {"product_type": 3}}
-    name, args, _ = rec.args
+    name, args, _kwargs = rec.args
     assert name == "ansible.windows.win_powershell"
     assert args["script"].splitlines()[1] == "# winflask-script: host_facts"
     assert json.loads(args["parameters"]["Request"]) == {"a": 1}
@@ -29,8 +29,8 @@ def test_script_error_json_becomes_target_error():
                                                              "file": "web.config"}})}
     with pytest.raises(transport.TargetError) as err:
         transport.parse_result("config_apply", reply)
-    assert (err.value.code, err.value.message, err.value.details) == ("SectionLocked", "locked",
-                                                                       {"file": "web.config"})
+    assert (err.value.code, err.value.message, err.value.details) == (
+        "SectionLocked", "locked", {"file": "web.config"})
 
 
 def test_powershell_exception_without_json():

@@ -1,4 +1,3 @@
-#!/usr/bin/python
 # Test-only stand-in for ansible.windows.win_copy (winflask.iis emulated Windows host).
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
