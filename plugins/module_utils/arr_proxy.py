@@ -102,7 +102,7 @@ def plan(node: Node, args: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[s
     for option, (attr, _default) in OPTIONS.items():
         if attr in changes:
             after[option] = args[option]
-    ops = [op_set(ADDRESS, [], {attr: new for attr, (_, new) in changes.items()})] if changes else []
+    ops = [op_set(ADDRESS, [], {attr: new for attr, (_old, new) in changes.items()})] if changes else []
     return ops, before, after
 
 
