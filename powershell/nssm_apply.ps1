@@ -19,31 +19,12 @@ param(
     [Parameter(Mandatory = $true)]
     [string]$Request
 )
+# winflask-include: common/errors.ps1
+# winflask-include: common/request.ps1
+# winflask-include: common/nssm.ps1
 
 $ErrorActionPreference = 'Stop'
 Remove-TypeData -TypeName System.Array -ErrorAction SilentlyContinue
-
-$StatusNames = @{
-    'Stopped' = 'SERVICE_STOPPED'; 'StartPending' = 'SERVICE_START_PENDING'; 'StopPending' = 'SERVICE_STOP_PENDING'
-    'Running' = 'SERVICE_RUNNING'; 'ContinuePending' = 'SERVICE_CONTINUE_PENDING'
-    'PausePending' = 'SERVICE_PAUSE_PENDING'; 'Paused' = 'SERVICE_PAUSED'
-}
-
-function Get-Field {
-    param($Object, [string]$Name, $Default = $null)
-    if ($null -ne $Object -and $Object.PSObject.Properties.Name -contains $Name -and $null -ne $Object.$Name) {
-        return $Object.$Name
-    }
-    return $Default
-}
-
-function New-WinflaskError {
-    param([string]$Code, [string]$Message, [System.Collections.IDictionary]$Details = @{})
-    $exception = New-Object System.Exception $Message
-    $exception.Data['winflask_code'] = $Code
-    $exception.Data['winflask_details'] = $Details
-    return $exception
-}
 
 function ConvertFrom-NssmBytes {
     # nssm 2.24 prints UTF-16LE (it sets _O_U16TEXT); later builds print ANSI/UTF-8 off a console.
@@ -86,7 +67,7 @@ function Get-Status {
     $controller = [System.ServiceProcess.ServiceController]::GetServices() |
         Where-Object { $_.ServiceName -eq $Name } | Select-Object -First 1
     if ($null -eq $controller) { return $null }
-    return $StatusNames[[string]$controller.Status]
+    return (Get-StatusName $controller.Status)
 }
 
 function Invoke-Commands {
@@ -144,70 +125,6 @@ function Remove-ExistingService {
     for ($i = 0; $i -lt 50 -and $null -ne (Get-Status $Name); $i++) { Start-Sleep -Milliseconds 200 }
 }
 
-$LsaSource = @'
-using System;
-using System.Runtime.InteropServices;
-using System.Security.Principal;
-namespace Winflask {
-public static class Lsa {
-    [StructLayout(LayoutKind.Sequential)]
-    struct LSA_UNICODE_STRING { public ushort Length; public ushort MaximumLength; public IntPtr Buffer; }
-    [StructLayout(LayoutKind.Sequential)]
-    struct LSA_OBJECT_ATTRIBUTES { public int Length; public IntPtr RootDirectory; public IntPtr ObjectName;
-        public uint Attributes; public IntPtr SecurityDescriptor; public IntPtr SecurityQualityOfService; }
-    [DllImport("advapi32.dll")] static extern uint LsaOpenPolicy(IntPtr system, ref LSA_OBJECT_ATTRIBUTES attributes, uint access, out IntPtr handle);
-    [DllImport("advapi32.dll")] static extern uint LsaEnumerateAccountRights(IntPtr policy, byte[] sid, out IntPtr rights, out uint count);
-    [DllImport("advapi32.dll")] static extern uint LsaAddAccountRights(IntPtr policy, byte[] sid, LSA_UNICODE_STRING[] rights, uint count);
-    [DllImport("advapi32.dll")] static extern uint LsaFreeMemory(IntPtr buffer);
-    [DllImport("advapi32.dll")] static extern uint LsaClose(IntPtr handle);
-    [DllImport("advapi32.dll")] static extern int LsaNtStatusToWinError(uint status);
-    const uint STATUS_OBJECT_NAME_NOT_FOUND = 0xC0000034;
-    static IntPtr Open(uint access) {
-        LSA_OBJECT_ATTRIBUTES attributes = new LSA_OBJECT_ATTRIBUTES();
-        IntPtr handle;
-        uint status = LsaOpenPolicy(IntPtr.Zero, ref attributes, access, out handle);
-        if (status != 0) throw new System.ComponentModel.Win32Exception(LsaNtStatusToWinError(status));
-        return handle;
-    }
-    static byte[] SidBytes(string sid) {
-        SecurityIdentifier identifier = new SecurityIdentifier(sid);
-        byte[] bytes = new byte[identifier.BinaryLength];
-        identifier.GetBinaryForm(bytes, 0);
-        return bytes;
-    }
-    public static bool HasRight(string sid, string right) {
-        IntPtr policy = Open(0x00000800);
-        try {
-            IntPtr buffer; uint count;
-            uint status = LsaEnumerateAccountRights(policy, SidBytes(sid), out buffer, out count);
-            if (status == STATUS_OBJECT_NAME_NOT_FOUND) return false;
-            if (status != 0) throw new System.ComponentModel.Win32Exception(LsaNtStatusToWinError(status));
-            try {
-                int size = Marshal.SizeOf(typeof(LSA_UNICODE_STRING));
-                for (int i = 0; i < count; i++) {
-                    LSA_UNICODE_STRING item = (LSA_UNICODE_STRING)Marshal.PtrToStructure(new IntPtr(buffer.ToInt64() + i * size), typeof(LSA_UNICODE_STRING));
-                    if (Marshal.PtrToStringUni(item.Buffer, item.Length / 2) == right) return true;
-                }
-                return false;
-            } finally { LsaFreeMemory(buffer); }
-        } finally { LsaClose(policy); }
-    }
-    public static void AddRight(string sid, string right) {
-        IntPtr policy = Open(0x00000800 | 0x00000010);
-        IntPtr text = Marshal.StringToHGlobalUni(right);
-        try {
-            LSA_UNICODE_STRING[] rights = new LSA_UNICODE_STRING[1];
-            rights[0].Buffer = text;
-            rights[0].Length = (ushort)(right.Length * 2);
-            rights[0].MaximumLength = (ushort)((right.Length + 1) * 2);
-            uint status = LsaAddAccountRights(policy, SidBytes(sid), rights, 1);
-            if (status != 0) throw new System.ComponentModel.Win32Exception(LsaNtStatusToWinError(status));
-        } finally { Marshal.FreeHGlobal(text); LsaClose(policy); }
-    }
-}
-}
-'@
-
 try {
     $data = ConvertFrom-Json -InputObject $Request
     $name = [string](Get-Field $data 'name' '')
@@ -219,7 +136,7 @@ try {
     if ([bool](Get-Field $data 'delete_existing' $false)) { Remove-ExistingService $name }
     $sid = [string](Get-Field $data 'grant_logon_right' '')
     if ($sid -ne '') {
-        if (-not ('Winflask.Lsa' -as [type])) { Add-Type -TypeDefinition $LsaSource }
+        Add-LsaType
         [Winflask.Lsa]::AddRight($sid, 'SeServiceLogonRight')
     }
 

@@ -16,24 +16,13 @@ param(
     [Parameter(Mandatory = $true)]
     [string]$Request
 )
+# winflask-include: common/request.ps1
+# winflask-include: common/nssm.ps1
 
 $ErrorActionPreference = 'Stop'
 Remove-TypeData -TypeName System.Array -ErrorAction SilentlyContinue
 
 $ServicesKey = 'SYSTEM\CurrentControlSet\Services'
-$StatusNames = @{
-    'Stopped' = 'SERVICE_STOPPED'; 'StartPending' = 'SERVICE_START_PENDING'; 'StopPending' = 'SERVICE_STOP_PENDING'
-    'Running' = 'SERVICE_RUNNING'; 'ContinuePending' = 'SERVICE_CONTINUE_PENDING'
-    'PausePending' = 'SERVICE_PAUSE_PENDING'; 'Paused' = 'SERVICE_PAUSED'
-}
-
-function Get-Field {
-    param($Object, [string]$Name, $Default = $null)
-    if ($null -ne $Object -and $Object.PSObject.Properties.Name -contains $Name -and $null -ne $Object.$Name) {
-        return $Object.$Name
-    }
-    return $Default
-}
 
 function Find-Program {
     # A program by full path, or by name on the session PATH, then on the machine PATH read from the
@@ -114,75 +103,11 @@ function Get-ServiceConfig {
     finally { $key.Close() }
     return [ordered]@{
         name = $controller.ServiceName
-        status = $StatusNames[[string]$controller.Status]
+        status = (Get-StatusName $controller.Status)
         values = $values
         parameters = $parameters
     }
 }
-
-$LsaSource = @'
-using System;
-using System.Runtime.InteropServices;
-using System.Security.Principal;
-namespace Winflask {
-public static class Lsa {
-    [StructLayout(LayoutKind.Sequential)]
-    struct LSA_UNICODE_STRING { public ushort Length; public ushort MaximumLength; public IntPtr Buffer; }
-    [StructLayout(LayoutKind.Sequential)]
-    struct LSA_OBJECT_ATTRIBUTES { public int Length; public IntPtr RootDirectory; public IntPtr ObjectName;
-        public uint Attributes; public IntPtr SecurityDescriptor; public IntPtr SecurityQualityOfService; }
-    [DllImport("advapi32.dll")] static extern uint LsaOpenPolicy(IntPtr system, ref LSA_OBJECT_ATTRIBUTES attributes, uint access, out IntPtr handle);
-    [DllImport("advapi32.dll")] static extern uint LsaEnumerateAccountRights(IntPtr policy, byte[] sid, out IntPtr rights, out uint count);
-    [DllImport("advapi32.dll")] static extern uint LsaAddAccountRights(IntPtr policy, byte[] sid, LSA_UNICODE_STRING[] rights, uint count);
-    [DllImport("advapi32.dll")] static extern uint LsaFreeMemory(IntPtr buffer);
-    [DllImport("advapi32.dll")] static extern uint LsaClose(IntPtr handle);
-    [DllImport("advapi32.dll")] static extern int LsaNtStatusToWinError(uint status);
-    const uint STATUS_OBJECT_NAME_NOT_FOUND = 0xC0000034;
-    static IntPtr Open(uint access) {
-        LSA_OBJECT_ATTRIBUTES attributes = new LSA_OBJECT_ATTRIBUTES();
-        IntPtr handle;
-        uint status = LsaOpenPolicy(IntPtr.Zero, ref attributes, access, out handle);
-        if (status != 0) throw new System.ComponentModel.Win32Exception(LsaNtStatusToWinError(status));
-        return handle;
-    }
-    static byte[] SidBytes(string sid) {
-        SecurityIdentifier identifier = new SecurityIdentifier(sid);
-        byte[] bytes = new byte[identifier.BinaryLength];
-        identifier.GetBinaryForm(bytes, 0);
-        return bytes;
-    }
-    public static bool HasRight(string sid, string right) {
-        IntPtr policy = Open(0x00000800);
-        try {
-            IntPtr buffer; uint count;
-            uint status = LsaEnumerateAccountRights(policy, SidBytes(sid), out buffer, out count);
-            if (status == STATUS_OBJECT_NAME_NOT_FOUND) return false;
-            if (status != 0) throw new System.ComponentModel.Win32Exception(LsaNtStatusToWinError(status));
-            try {
-                int size = Marshal.SizeOf(typeof(LSA_UNICODE_STRING));
-                for (int i = 0; i < count; i++) {
-                    LSA_UNICODE_STRING item = (LSA_UNICODE_STRING)Marshal.PtrToStructure(new IntPtr(buffer.ToInt64() + i * size), typeof(LSA_UNICODE_STRING));
-                    if (Marshal.PtrToStringUni(item.Buffer, item.Length / 2) == right) return true;
-                }
-                return false;
-            } finally { LsaFreeMemory(buffer); }
-        } finally { LsaClose(policy); }
-    }
-    public static void AddRight(string sid, string right) {
-        IntPtr policy = Open(0x00000800 | 0x00000010);
-        IntPtr text = Marshal.StringToHGlobalUni(right);
-        try {
-            LSA_UNICODE_STRING[] rights = new LSA_UNICODE_STRING[1];
-            rights[0].Buffer = text;
-            rights[0].Length = (ushort)(right.Length * 2);
-            rights[0].MaximumLength = (ushort)((right.Length + 1) * 2);
-            uint status = LsaAddAccountRights(policy, SidBytes(sid), rights, 1);
-            if (status != 0) throw new System.ComponentModel.Win32Exception(LsaNtStatusToWinError(status));
-        } finally { Marshal.FreeHGlobal(text); LsaClose(policy); }
-    }
-}
-}
-'@
 
 function Get-AccountInfo {
     param([string]$Name)
@@ -191,7 +116,7 @@ function Get-AccountInfo {
         $sid = (New-Object System.Security.Principal.NTAccount $Name).Translate([System.Security.Principal.SecurityIdentifier]).Value
     }
     catch { return [ordered]@{ name = $Name; sid = $null; logon_right = $false } }
-    if (-not ('Winflask.Lsa' -as [type])) { Add-Type -TypeDefinition $LsaSource }
+    Add-LsaType
     return [ordered]@{ name = $Name; sid = $sid; logon_right = [Winflask.Lsa]::HasRight($sid, 'SeServiceLogonRight') }
 }
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from typing import Any
 
 WIN_POWERSHELL = "ansible.windows.win_powershell"
 SCRIPTS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "powershell")
+# One line per shared file, after the script's param( ... ) block: "# winflask-include: common/iis.ps1".
+INCLUDE = re.compile(r"^[ \t]*#[ \t]*winflask-include:[ \t]*(\S+)[ \t\r]*$", re.MULTILINE)
 
 
 class TargetError(Exception):
@@ -32,13 +35,50 @@ def script_path(name: str) -> str:
     return os.path.join(SCRIPTS_DIR, f"{name}.ps1")
 
 
-def load_script(name: str) -> str:
-    path = script_path(name)
+def read_text(path: str, what: str) -> str:
     try:
         with open(path, encoding="utf-8") as handle:
             return handle.read()
     except OSError as exc:
-        raise TargetError("ScriptMissing", f"winflask.iis script {name!r} not found at {path}: {exc}") from exc
+        raise TargetError("ScriptMissing", f"winflask.iis {what} not found at {path}: {exc}") from exc
+
+
+def include_path(script: str, relative: str) -> str:
+    """The file a ``# winflask-include: <relative>`` line names; it must lie under powershell/."""
+    root = os.path.realpath(SCRIPTS_DIR)
+    path = os.path.realpath(os.path.join(root, relative))
+    if os.path.isabs(relative) or os.path.commonpath([root, path]) != root or path == root:
+        raise TargetError("ScriptMissing", f"winflask.iis script {script!r}: include {relative!r} is outside "
+                                           f"{SCRIPTS_DIR}")
+    return path
+
+
+def expand_includes(script: str, text: str) -> str:
+    """Replace each include line by the text of the file it names, each file once; no nesting."""
+    done: set[str] = set()
+    out: list[str] = []
+    for line in text.splitlines(keepends=True):
+        match = INCLUDE.match(line)
+        if not match:
+            out.append(line)
+            continue
+        path = include_path(script, match.group(1))
+        if path in done:
+            continue
+        done.add(path)
+        body = read_text(path, f"include {match.group(1)!r} of script {script!r}")
+        nested = INCLUDE.search(body)
+        if nested:
+            raise TargetError("ScriptMissing", f"winflask.iis include {match.group(1)!r} (of script {script!r}) "
+                                               f"has its own include line {nested.group(0).strip()!r}: "
+                                               "includes do not nest")
+        out.append(body if body.endswith("\n") else body + "\n")
+    return "".join(out)
+
+
+def load_script(name: str) -> str:
+    """The text of ``powershell/<name>.ps1`` with its ``# winflask-include:`` lines expanded."""
+    return expand_includes(name, read_text(script_path(name), f"script {name!r}"))
 
 
 def _error_text(result: dict[str, Any]) -> str:

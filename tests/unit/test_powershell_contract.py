@@ -3,7 +3,12 @@
 What is checked for every script: the marker on line 2, one script-level parameter ``-Request``,
 ``SupportsShouldProcess`` on read scripts and not on write scripts (``*_apply``), the JSON result
 and failure convention, no WebAdministration cmdlets (they mangle ``{...}`` values), no
-PowerShell 7-only syntax, and no dependency on other files (the transport sends one script text).
+PowerShell 7-only syntax (these three on the text the transport sends, includes expanded), and no
+dependency on other files at run time (the transport sends one script text).
+
+Shared helpers live in powershell/common/*.ps1 (function definitions only) and are named by
+``# winflask-include: common/<file>.ps1`` lines after the script's param block; every function a
+script calls must be defined in the script or one of its includes.
 """
 
 from __future__ import annotations
@@ -13,9 +18,14 @@ from pathlib import Path
 
 import pytest
 
+from ansible_collections.winflask.iis.plugins.module_utils import transport
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS_DIR = ROOT / "powershell"
 SCRIPTS = sorted(SCRIPTS_DIR.glob("*.ps1"))
+COMMON = sorted((SCRIPTS_DIR / "common").glob("*.ps1"))
+INCLUDE_LINE = re.compile(r"^# winflask-include: (\S+)$", re.MULTILINE)
+COMMAND = re.compile(r"\b[A-Za-z]+-[A-Za-z]+\b")
 CONFIG_SCRIPTS = ("config_read", "config_apply", "host_facts")
 
 WEBADMINISTRATION = re.compile(
@@ -94,11 +104,35 @@ def result_assignments(code: str) -> list[str]:
     return statements
 
 
-def functions(text: str) -> dict[str, str]:
-    """Top-level functions (``function Name {`` ... ``}`` at column 0) by name."""
+def functions(code: str) -> dict[str, str]:
+    """Top-level functions (``function Name {`` ... ``}`` at column 0) of code_only() text, by name."""
     return {
-        m.group(1): m.group(0) for m in re.finditer(r"^function ([\w-]+) \{\n.*?^\}$", text, re.MULTILINE | re.DOTALL)
+        m.group(1): m.group(0) for m in re.finditer(r"^function ([\w-]+) \{\n.*?^\}$", code, re.MULTILINE | re.DOTALL)
     }
+
+
+def code_of(path: Path) -> str:
+    return code_only(path.read_text(encoding="utf-8"))
+
+
+def includes(text: str) -> list[str]:
+    return INCLUDE_LINE.findall(text)
+
+
+def known_functions() -> set[str]:
+    """Every function defined by a script or a common file of the collection (lower case)."""
+    return {name.lower() for path in SCRIPTS + COMMON for name in functions(code_of(path))}
+
+
+def undefined_calls(text: str, include_texts: list[str], known: set[str]) -> set[str]:
+    """Collection functions the script calls that neither it nor its includes define."""
+    defined = {name.lower() for source in [text, *include_texts] for name in functions(code_only(source))}
+    called = {name.lower() for name in COMMAND.findall(code_only(text))}
+    return (called & known) - defined
+
+
+def expanded(script: Path) -> str:
+    return transport.load_script(script.stem)
 
 
 def test_the_contract_scripts_exist() -> None:
@@ -134,32 +168,84 @@ class TestEveryScript:
         assert re.search(r"^catch \{", code, re.MULTILINE), "the main try must have a catch that reports the error"
 
     def test_no_webadministration_cmdlets(self, script: Path) -> None:
-        code = code_only(script.read_text(encoding="utf-8"))
+        code = code_only(expanded(script))
         assert not WEBADMINISTRATION.findall(code)
 
     def test_windows_powershell_51_syntax_only(self, script: Path) -> None:
-        text = script.read_text(encoding="utf-8")
+        text = expanded(script)
         code = code_only(text)
         found = [name for name, pattern in PS7_ONLY.items() if pattern.search(code)]
         assert not found
         assert not REQUIRES_PS7.search(text)
 
     def test_self_contained(self, script: Path) -> None:
-        code = code_only(script.read_text(encoding="utf-8"))
+        code = code_only(expanded(script))
         assert "$PSScriptRoot" not in code and "$MyInvocation" not in code
         assert not re.search(r"^\s*\.\s+\S", code, re.MULTILINE), "no dot-sourcing: the transport sends one file"
 
 
-def test_shared_helpers_are_identical() -> None:
-    """The config scripts copy their common helpers; a fix in one must reach the others."""
-    bodies: dict[str, dict[str, str]] = {}
-    for stem in CONFIG_SCRIPTS:
-        for name, body in functions((SCRIPTS_DIR / f"{stem}.ps1").read_text(encoding="utf-8")).items():
-            bodies.setdefault(name, {})[stem] = body
-    shared = {name: by_script for name, by_script in bodies.items() if len(by_script) > 1}
-    assert {"New-WinflaskError", "Get-ErrorPayload", "Resolve-Address"} <= set(shared)
-    for name, by_script in shared.items():
-        assert len(set(by_script.values())) == 1, f"{name} differs between {sorted(by_script)}"
+    def test_includes_exist_once_after_the_param_block(self, script: Path) -> None:
+        text = script.read_text(encoding="utf-8")
+        names = includes(text)
+        assert len(names) == len(set(names)), "each include once"
+        for name in names:
+            assert re.fullmatch(r"common/[a-z_]+\.ps1", name), name
+            assert (SCRIPTS_DIR / name).is_file(), f"{script.name} includes {name}, which does not exist"
+        param_end = re.search(r"^param\(.*?^\)$", text, re.MULTILINE | re.DOTALL)
+        assert param_end
+        lines = text[param_end.end() + 1 :].splitlines()
+        assert lines[: len(names)] == [f"# winflask-include: {name}" for name in names], "right after param( ... )"
+
+    def test_called_functions_are_defined(self, script: Path) -> None:
+        text = script.read_text(encoding="utf-8")
+        include_texts = [(SCRIPTS_DIR / name).read_text(encoding="utf-8") for name in includes(text)]
+        assert not undefined_calls(text, include_texts, known_functions())
+
+    def test_no_function_defined_twice(self, script: Path) -> None:
+        code = code_only(expanded(script))
+        names = re.findall(r"^function ([\w-]+) ", code, re.MULTILINE)
+        assert len(names) == len(set(names)), names
+
+
+def test_common_files_exist() -> None:
+    assert {p.name for p in COMMON} >= {"errors.ps1", "iis.ps1", "nssm.ps1", "request.ps1"}
+
+
+@pytest.mark.parametrize("common", COMMON, ids=lambda p: p.name)
+def test_common_file_defines_only_functions(common: Path) -> None:
+    text = common.read_text(encoding="utf-8")
+    code = code_only(text)
+    defined = functions(code)
+    assert defined, "a common file defines functions"
+    rest = code
+    for body in defined.values():
+        rest = rest.replace(body, "")
+    assert not rest.strip(), f"{common.name} has code outside functions: {rest.strip()[:200]!r}"
+    assert not includes(text), "includes do not nest"
+    assert not transport.INCLUDE.search(text)
+
+
+def test_common_functions_are_used() -> None:
+    """Every shared helper is called by a script that includes its file, or by another helper."""
+    bodies = [body.split("\n", 1)[1] for common in COMMON for body in functions(code_of(common)).values()]
+    for common in COMMON:
+        relative = f"common/{common.name}"
+        users = [p for p in SCRIPTS if relative in includes(p.read_text(encoding="utf-8"))]
+        assert users, f"no script includes {relative}"
+        sources = [code_of(p) for p in users] + bodies
+        calls = {n.lower() for source in sources for n in COMMAND.findall(source)}
+        for name in functions(code_of(common)):
+            assert name.lower() in calls, f"{name} ({relative}) is never called"
+
+
+def test_undefined_call_is_caught() -> None:
+    """A script that calls a shared helper without its include fails the check."""
+    script = "# h\n# winflask-script: x\nparam(\n    [string]$Request\n)\ntry { $m = Get-ServerManager }\ncatch { }\n"
+    known = known_functions()
+    iis = (SCRIPTS_DIR / "common" / "iis.ps1").read_text(encoding="utf-8")
+    assert undefined_calls(script, [], known) == {"get-servermanager"}
+    assert undefined_calls(script, [iis], known) == set()
+    assert undefined_calls(script.replace("Get-ServerManager", "Get-Date"), [], known) == set()
 
 
 def test_code_only_strips_comments_and_strings() -> None:

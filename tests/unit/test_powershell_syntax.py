@@ -4,6 +4,10 @@ tests/powershell/parse.mjs parses each file with tree-sitter-powershell (web-tre
 node) and fails on the first ERROR/MISSING node. The node packages are pinned in
 tests/powershell/package.json + package-lock.json; install them with
 ``npm ci --ignore-scripts`` in tests/powershell before running this test.
+
+Each file is parsed as it is (scripts with their ``# winflask-include:`` comment lines, and the
+powershell/common/ files), and each script again as the transport sends it: expanded by
+transport.load_script, so a common file that breaks the script it is inlined into is caught.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from ansible_collections.winflask.iis.plugins.module_utils import transport
 
 ROOT = Path(__file__).resolve().parents[2]
 PARSER_DIR = ROOT / "tests" / "powershell"
@@ -54,6 +60,55 @@ def parsed_all() -> subprocess.CompletedProcess[str]:
 def test_script_parses_cleanly(parsed_all: subprocess.CompletedProcess[str], script: Path) -> None:
     report = [line for line in parsed_all.stdout.splitlines() if line.startswith((f"ok {script}", f"{script}:"))]
     assert report == [f"ok {script}"], f"syntax error in {script}:\n{parsed_all.stdout}{parsed_all.stderr}"
+
+
+def target_scripts() -> list[Path]:
+    return sorted((ROOT / "powershell").glob("*.ps1"))
+
+
+def write_expanded(folder: Path) -> list[Path]:
+    """Each target script as transport.load_script sends it, written to ``folder``."""
+    written = []
+    for script in target_scripts():
+        path = folder / script.name
+        path.write_text(transport.load_script(script.stem), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+@pytest.fixture(scope="module")
+def parsed_expanded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    folder = tmp_path_factory.mktemp("expanded")
+    return folder, run_parser(*write_expanded(folder))
+
+
+@pytest.mark.parametrize("script", target_scripts(), ids=lambda p: p.name)
+def test_expanded_script_parses_cleanly(parsed_expanded: tuple[Path, subprocess.CompletedProcess[str]],
+                                        script: Path) -> None:
+    folder, result = parsed_expanded
+    sent = folder / script.name
+    assert transport.INCLUDE.search(sent.read_text(encoding="utf-8")) is None, "every include is expanded"
+    report = [line for line in result.stdout.splitlines() if line.startswith((f"ok {sent}", f"{sent}:"))]
+    assert report == [f"ok {sent}"], f"syntax error in {script.name} as sent:\n{result.stdout}{result.stderr}"
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_broken_include_is_caught(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A common file whose text breaks the script it is inlined into fails the expanded check."""
+    scripts = tmp_path / "powershell"
+    shutil.copytree(ROOT / "powershell", scripts)
+    iis = scripts / "common" / "iis.ps1"
+    # An unclosed here-string breaks every script that includes iis.ps1, and only those.
+    iis.write_text(iis.read_text(encoding="utf-8") + "$text = @'\n", encoding="utf-8")
+    monkeypatch.setattr(transport, "SCRIPTS_DIR", str(scripts))
+    out = tmp_path / "out"
+    out.mkdir()
+    result = run_parser(*write_expanded(out))
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    for name in ("config_read.ps1", "config_apply.ps1"):
+        assert any(line.startswith(f"{out / name}:") for line in lines), result.stdout
+    assert f"ok {out / 'nssm_read.ps1'}" in lines
 
 
 def test_parser_run_succeeds_for_all(parsed_all: subprocess.CompletedProcess[str]) -> None:

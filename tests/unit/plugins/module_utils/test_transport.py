@@ -51,3 +51,61 @@ def test_missing_script():
     with pytest.raises(transport.TargetError) as err:
         transport.load_script("no_such_script")
     assert err.value.code == "ScriptMissing"
+
+
+def write_scripts(root, files):
+    for relative, text in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+MAIN = ("# header\n# winflask-script: main\nparam(\n    [string]$Request\n)\n"
+        "# winflask-include: common/a.ps1\n# winflask-include: common/b.ps1\n\ntry { A; B }\n")
+
+
+def test_load_script_inlines_each_include(tmp_path, monkeypatch):
+    write_scripts(tmp_path, {"main.ps1": MAIN + "# winflask-include: common/a.ps1\n",
+                             "common/a.ps1": "function A {\n}\n", "common/b.ps1": "function B {\n}"})
+    monkeypatch.setattr(transport, "SCRIPTS_DIR", str(tmp_path))
+    text = transport.load_script("main")
+    assert text == ("# header\n# winflask-script: main\nparam(\n    [string]$Request\n)\n"
+                    "function A {\n}\nfunction B {\n}\n\ntry { A; B }\n")
+    assert "winflask-include" not in text
+
+
+def test_real_scripts_are_sent_expanded():
+    text = transport.load_script("config_read")
+    assert text.splitlines()[1] == "# winflask-script: config_read"
+    assert transport.INCLUDE.search(text) is None
+    assert text.count("function Get-IisPaths {") == 1 and text.count("function New-WinflaskError {") == 1
+    assert text.index("function Get-IisPaths {") > text.index("param(")
+
+
+def test_missing_include(tmp_path, monkeypatch):
+    write_scripts(tmp_path, {"main.ps1": MAIN, "common/a.ps1": "function A {\n}\n"})
+    monkeypatch.setattr(transport, "SCRIPTS_DIR", str(tmp_path))
+    with pytest.raises(transport.TargetError, match=r"include 'common/b.ps1' of script 'main' not found") as err:
+        transport.load_script("main")
+    assert err.value.code == "ScriptMissing"
+
+
+@pytest.mark.parametrize("include", ["../outside.ps1", "common/../../outside.ps1", "/etc/passwd", "link/x.ps1"])
+def test_include_must_stay_under_powershell(tmp_path, monkeypatch, include):
+    scripts = tmp_path / "powershell"
+    write_scripts(tmp_path, {"outside.ps1": "function X {\n}\n", "elsewhere/x.ps1": "function X {\n}\n",
+                             "powershell/main.ps1": f"# h\n# winflask-script: main\n# winflask-include: {include}\n"})
+    (scripts / "link").symlink_to(tmp_path / "elsewhere")
+    monkeypatch.setattr(transport, "SCRIPTS_DIR", str(scripts))
+    with pytest.raises(transport.TargetError, match="is outside") as err:
+        transport.load_script("main")
+    assert err.value.code == "ScriptMissing"
+
+
+def test_nested_include_is_refused(tmp_path, monkeypatch):
+    write_scripts(tmp_path, {"main.ps1": MAIN, "common/a.ps1": "# winflask-include: common/b.ps1\nfunction A {\n}\n",
+                             "common/b.ps1": "function B {\n}\n"})
+    monkeypatch.setattr(transport, "SCRIPTS_DIR", str(tmp_path))
+    with pytest.raises(transport.TargetError, match="includes do not nest") as err:
+        transport.load_script("main")
+    assert err.value.code == "ScriptMissing"
