@@ -58,14 +58,11 @@ stage_ansible_lint() { ANSIBLE_COLLECTIONS_PATH="$WINFLASK_COLLECTIONS" "$MAIN/a
 
 stage_changelog() { "$MAIN/antsibull-changelog" lint; }
 
-# PowerShell syntax (tree-sitter under node): helper tests if there are any, else the parser itself.
+# PowerShell syntax (tree-sitter under node) of every script file; the unit stage's
+# tests/unit/test_powershell_syntax.py also parses each script as the transport sends it.
 stage_powershell() {
     need 'powershell/*.ps1'
-    if compgen -G 'tests/powershell/test_*.py' >/dev/null; then
-        "$MAIN/pytest" "${PYTEST_OPTS[@]}" tests/powershell
-    else
-        node tests/powershell/parse.mjs powershell/*.ps1
-    fi
+    node tests/powershell/parse.mjs powershell/*.ps1 powershell/common/*.ps1
 }
 
 unit_paths() {
