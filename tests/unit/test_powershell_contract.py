@@ -183,7 +183,6 @@ class TestEveryScript:
         assert "$PSScriptRoot" not in code and "$MyInvocation" not in code
         assert not re.search(r"^\s*\.\s+\S", code, re.MULTILINE), "no dot-sourcing: the transport sends one file"
 
-
     def test_includes_exist_once_after_the_param_block(self, script: Path) -> None:
         text = script.read_text(encoding="utf-8")
         names = includes(text)
