@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from playbook_run import ansible_env, create_host, read_calls, run_playbook, venvs, write_inventory
 from winhost import features as emulated_features
+from winhost.modules import run_module
 from winhost import packages as emulated_packages
 from winhost.config_scripts import host_facts
 from winhost.host import Host
@@ -203,7 +204,7 @@ def bare(tmp_path: Path, profile: str) -> Host:
 
 
 def call(host: Host, fn: Any, **params: Any) -> dict[str, Any]:
-    return emulated_features.run_module(host, f"ansible.windows.{fn.__name__}", fn, params, False)
+    return run_module(host, f"ansible.windows.{fn.__name__}", fn, params, False)
 
 
 def test_win_feature_refuses_client_windows_and_unknown_names(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 
 from .host import Host
 from .iis import install_iis, uninstall_iis
+from .modules import ModuleFailure
 
 
 @dataclass(frozen=True)
@@ -101,8 +102,8 @@ CLIENT_SKU_MESSAGE = "The target of the specified cmdlet cannot be a Windows cli
 PARENT_DISABLED_MESSAGE = "One or several parent features are disabled so current feature can not be enabled."
 
 
-class FeatureError(Exception):
-    """A module failure: ``msg`` as the real module reports it."""
+class FeatureError(ModuleFailure):
+    """A feature module failure: ``msg`` as the real module reports it."""
 
 
 # ---- state ----------------------------------------------------------------------------------------
@@ -239,20 +240,4 @@ def win_optional_feature(host: Host, params: dict[str, Any], check_mode: bool) -
         for name in to_change:
             after -= {name, *descendants(features, name)}
     _apply(host, before, after, check_mode)
-    return result
-
-
-# ---- running a stand-in module --------------------------------------------------------------------
-def run_module(host: Host, module: str, fn: Any, params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
-    """Run a stand-in module's logic, log the call in calls.jsonl, turn a failure into a failed result."""
-    try:
-        result = fn(host, params, check_mode)
-        failed = False
-    except FeatureError as exc:
-        result = {"changed": False, "failed": True, "msg": str(exc), **getattr(exc, "extra", {})}
-        failed = True
-    changed = bool(result.get("changed"))
-    kind = "write" if changed and not check_mode else "read"
-    host.log_call(module, None, {k: v for k, v in params.items() if v is not None}, check_mode, kind,
-                  changed=changed, failed=failed, downloads=result.pop("_downloads", []))
     return result

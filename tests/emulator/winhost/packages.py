@@ -46,10 +46,6 @@ ALGORITHMS = {"md5", "sha1", "sha256", "sha384", "sha512"}
 class PackageError(FeatureError):
     """A win_package failure; ``extra`` holds rc/stdout/stderr as the real module returns them."""
 
-    def __init__(self, msg: str, **extra: Any) -> None:
-        super().__init__(msg)
-        self.extra = extra
-
 
 def msi_bytes(key: str) -> bytes:
     """The stand-in MSI of ``url_rewrite`` or ``arr`` (always the same bytes, so hashes are stable)."""

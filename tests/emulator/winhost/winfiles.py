@@ -2,8 +2,8 @@
 
 One function per module, ``fn(host, params, check_mode) -> result``, in the order of the real module's
 PowerShell (ansible.windows 3.x plugins/modules/*.ps1); failures raise ``ModuleFailure`` with the real
-module's message. ``run_module`` logs each call in calls.jsonl (kind "write" only when something changed
-outside check mode; "read" otherwise) with the URLs a call downloaded.
+module's message. ``winhost.modules.run_module`` logs each call in calls.jsonl (kind "write" only when
+something changed outside check mode; "read" otherwise) with the URLs a call downloaded.
 
 The emulated internet (``WEB``): a URL is served from ``<root>/web/<host name>/<path>`` when that file
 exists (tests publish anything there), else from the built-in catalogue (nssm.cc's zips, as stand-in
@@ -21,6 +21,7 @@ from urllib.parse import unquote, urlparse
 
 from . import nssm, services
 from .host import Host
+from .modules import ModuleFailure
 from .paths import expand
 
 WEB: dict[str, Callable[[], bytes]] = {
@@ -29,27 +30,6 @@ WEB: dict[str, Callable[[], bytes]] = {
 }
 KNOWN_WEB_HOSTS = {"nssm.cc", "download.microsoft.com", "github.com"}
 ALGORITHMS = ("md5", "sha1", "sha256", "sha384", "sha512")
-
-
-class ModuleFailure(Exception):
-    def __init__(self, msg: str, **extra: Any) -> None:
-        super().__init__(msg)
-        self.extra = extra
-
-
-def run_module(host: Host, module: str, fn: Callable[[Host, dict[str, Any], bool], dict[str, Any]],
-               params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
-    try:
-        result = fn(host, params, check_mode)
-        failed = False
-    except ModuleFailure as exc:
-        result = {"changed": False, "failed": True, "msg": str(exc), **exc.extra}
-        failed = True
-    changed = bool(result.get("changed"))
-    logged = {k: ("********" if k in ("password", "content") else v) for k, v in params.items() if v is not None}
-    host.log_call(module, None, logged, check_mode, "write" if changed and not check_mode else "read",
-                  changed=changed, failed=failed, downloads=result.pop("_downloads", []))
-    return result
 
 
 def digest(data: bytes, algorithm: str = "sha1") -> str:

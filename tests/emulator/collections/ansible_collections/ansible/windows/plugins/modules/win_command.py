@@ -16,17 +16,8 @@ author:
   - winflask.iis developers
 """
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
-
-try:
-    from winhost.host import ENV_ROOT, Host
-    from winhost.programs import run_logged
-    IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover - depends on the interpreter
-    IMPORT_ERROR = exc
-    ENV_ROOT = "WINFLASK_EMULATOR_ROOT"
+from ansible_collections.ansible.windows.plugins.module_utils._emulated import emulated_host
 
 
 def main() -> None:
@@ -44,15 +35,9 @@ def main() -> None:
         required_one_of=[("_raw_params", "argv", "cmd")], mutually_exclusive=[("_raw_params", "argv", "cmd")],
         supports_check_mode=False,
     )
-    if IMPORT_ERROR is not None:
-        module.fail_json(msg=f"the winhost emulator package is not importable (pip install -e tests/emulator): "
-                             f"{IMPORT_ERROR}")
-    if not os.environ.get(ENV_ROOT):
-        module.fail_json(msg=f"{ENV_ROOT} is not set: the emulated win_command needs the emulated host folder")
-    try:
-        host = Host.from_env()
-    except RuntimeError as exc:
-        module.fail_json(msg=str(exc))
+    host = emulated_host(module, "win_command")
+    from winhost.programs import run_logged
+
     result = run_logged(host, module.params)
     if result.get("failed"):
         module.fail_json(**result)

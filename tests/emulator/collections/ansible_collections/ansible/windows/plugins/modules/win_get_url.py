@@ -15,17 +15,8 @@ author:
   - winflask.iis developers
 """
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
-
-try:
-    from winhost.host import ENV_ROOT, Host
-    from winhost.winfiles import win_get_url, run_module
-    IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover - depends on the interpreter
-    IMPORT_ERROR = exc
-    ENV_ROOT = "WINFLASK_EMULATOR_ROOT"
+from ansible_collections.ansible.windows.plugins.module_utils._emulated import WEB_REQUEST_OPTIONS, run_and_exit
 
 
 def main() -> None:
@@ -38,40 +29,11 @@ def main() -> None:
             "checksum_algorithm": {"type": "str", "default": "sha1",
                                    "choices": ["md5", "sha1", "sha256", "sha384", "sha512"]},
             "checksum_url": {"type": "str"},
-            "url_method": {"type": "str"},
-            "follow_redirects": {"type": "str", "default": "safe", "choices": ["all", "none", "safe"]},
-            "headers": {"type": "dict"},
-            "http_agent": {"type": "str", "default": "ansible-httpget"},
-            "maximum_redirection": {"type": "int", "default": 50},
-            "url_timeout": {"type": "int", "default": 30},
-            "validate_certs": {"type": "bool", "default": True},
-            "client_cert": {"type": "str"},
-            "client_cert_password": {"type": "str", "no_log": True},
-            "force_basic_auth": {"type": "bool", "default": False},
-            "url_username": {"type": "str"},
-            "url_password": {"type": "str", "no_log": True},
-            "use_default_credential": {"type": "bool", "default": False},
-            "use_proxy": {"type": "bool", "default": True},
-            "proxy_url": {"type": "str"},
-            "proxy_username": {"type": "str"},
-            "proxy_password": {"type": "str", "no_log": True},
-            "proxy_use_default_credential": {"type": "bool", "default": False},
+            **WEB_REQUEST_OPTIONS,
         },
         mutually_exclusive=[("checksum", "checksum_url")], supports_check_mode=True,
     )
-    if IMPORT_ERROR is not None:
-        module.fail_json(msg=f"the winhost emulator package is not importable (pip install -e tests/emulator): "
-                             f"{IMPORT_ERROR}")
-    if not os.environ.get(ENV_ROOT):
-        module.fail_json(msg=f"{ENV_ROOT} is not set: the emulated win_get_url needs the emulated host folder")
-    try:
-        host = Host.from_env()
-    except RuntimeError as exc:
-        module.fail_json(msg=str(exc))
-    result = run_module(host, "ansible.windows.win_get_url", win_get_url, module.params, module.check_mode)
-    if result.get("failed"):
-        module.fail_json(**result)
-    module.exit_json(**result)
+    run_and_exit(module, "win_get_url", "winhost.winfiles:win_get_url")
 
 
 if __name__ == "__main__":

@@ -39,17 +39,8 @@ reboot_required:
   type: bool
 """
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
-
-try:
-    from winhost.features import run_module, win_optional_feature
-    from winhost.host import ENV_ROOT, Host
-    IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover - depends on the interpreter
-    IMPORT_ERROR = exc
-    ENV_ROOT = "WINFLASK_EMULATOR_ROOT"
+from ansible_collections.ansible.windows.plugins.module_utils._emulated import run_and_exit
 
 
 def main() -> None:
@@ -62,21 +53,7 @@ def main() -> None:
         },
         supports_check_mode=True,
     )
-    if IMPORT_ERROR is not None:
-        module.fail_json(msg=f"the winhost emulator package is not importable (pip install -e tests/emulator): "
-                             f"{IMPORT_ERROR}")
-    if not os.environ.get(ENV_ROOT):
-        module.fail_json(msg=f"{ENV_ROOT} is not set: the emulated win_optional_feature needs the emulated host "
-                             "folder")
-    try:
-        host = Host.from_env()
-    except RuntimeError as exc:
-        module.fail_json(msg=str(exc))
-    result = run_module(host, "ansible.windows.win_optional_feature", win_optional_feature, module.params,
-                        module.check_mode)
-    if result.get("failed"):
-        module.fail_json(**result)
-    module.exit_json(**result)
+    run_and_exit(module, "win_optional_feature", "winhost.features:win_optional_feature")
 
 
 if __name__ == "__main__":

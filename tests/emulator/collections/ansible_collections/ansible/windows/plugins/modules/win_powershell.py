@@ -97,17 +97,8 @@ host_err:
   type: str
 """
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
-
-try:
-    from winhost.host import ENV_ROOT, Host
-    from winhost.win_powershell import execute
-    IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover - depends on the interpreter
-    IMPORT_ERROR = exc
-    ENV_ROOT = "WINFLASK_EMULATOR_ROOT"
+from ansible_collections.ansible.windows.plugins.module_utils._emulated import emulated_host
 
 
 def main() -> None:
@@ -139,17 +130,9 @@ def main() -> None:
         mutually_exclusive=[("path", "script")],
         supports_check_mode=True,
     )
-    if IMPORT_ERROR is not None:
-        module.fail_json(msg=f"the winhost emulator package is not importable by this interpreter "
-                             f"(pip install -e tests/emulator): {IMPORT_ERROR}")
-    root = os.environ.get(ENV_ROOT)
-    if not root:
-        module.fail_json(msg=f"{ENV_ROOT} is not set: the emulated ansible.windows.win_powershell needs the "
-                             "folder of the emulated Windows host (python -m winhost create --root DIR)")
-    try:
-        host = Host.from_env()
-    except RuntimeError as exc:
-        module.fail_json(msg=str(exc))
+    host = emulated_host(module, "ansible.windows.win_powershell")
+    from winhost.win_powershell import execute
+
     module.exit_json(**execute(host, module.params, module.check_mode))
 
 

@@ -45,12 +45,7 @@ elapsed:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-
-try:
-    from winhost.host import Host
-    IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover - depends on the interpreter
-    IMPORT_ERROR = exc
+from ansible_collections.ansible.windows.plugins.module_utils._emulated import emulated_host
 
 
 def main() -> None:
@@ -64,12 +59,7 @@ def main() -> None:
         },
         supports_check_mode=True,
     )
-    if IMPORT_ERROR is not None:
-        module.fail_json(msg=f"the winhost emulator package is not importable: {IMPORT_ERROR}")
-    try:
-        host = Host.from_env()
-    except RuntimeError as exc:
-        module.fail_json(msg=str(exc))
+    host = emulated_host(module, "win_reboot")
     if not module.check_mode:
         host.update_state(lambda state: state.update(boot_count=int(state.get("boot_count", 0)) + 1))
     host.log_call("ansible.windows.win_reboot", check_mode=module.check_mode,

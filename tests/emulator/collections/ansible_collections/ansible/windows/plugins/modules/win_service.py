@@ -15,17 +15,8 @@ author:
   - winflask.iis developers
 """
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
-
-try:
-    from winhost.host import ENV_ROOT, Host
-    from winhost.winfiles import win_service, run_module
-    IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover - depends on the interpreter
-    IMPORT_ERROR = exc
-    ENV_ROOT = "WINFLASK_EMULATOR_ROOT"
+from ansible_collections.ansible.windows.plugins.module_utils._emulated import run_and_exit
 
 
 def main() -> None:
@@ -55,19 +46,7 @@ def main() -> None:
             module.fail_json(msg=f"winhost: win_service option {option!r} is not emulated")
     if module.params.get("state") == "paused":
         module.fail_json(msg="winhost: win_service state=paused is not emulated")
-    if IMPORT_ERROR is not None:
-        module.fail_json(msg=f"the winhost emulator package is not importable (pip install -e tests/emulator): "
-                             f"{IMPORT_ERROR}")
-    if not os.environ.get(ENV_ROOT):
-        module.fail_json(msg=f"{ENV_ROOT} is not set: the emulated win_service needs the emulated host folder")
-    try:
-        host = Host.from_env()
-    except RuntimeError as exc:
-        module.fail_json(msg=str(exc))
-    result = run_module(host, "ansible.windows.win_service", win_service, module.params, module.check_mode)
-    if result.get("failed"):
-        module.fail_json(**result)
-    module.exit_json(**result)
+    run_and_exit(module, "win_service", "winhost.winfiles:win_service")
 
 
 if __name__ == "__main__":

@@ -15,18 +15,9 @@ author:
   - winflask.iis developers
 """
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.ansible.windows.plugins.module_utils._emulated import run_and_exit
 
-try:
-    from winhost.host import ENV_ROOT, Host
-    from winhost.webrequest import win_uri
-    from winhost.winfiles import run_module
-    IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover - depends on the interpreter
-    IMPORT_ERROR = exc
-    ENV_ROOT = "WINFLASK_EMULATOR_ROOT"
 
 NOT_EMULATED = ("dest", "client_cert", "client_cert_password", "url_username", "url_password", "proxy_url",
                 "proxy_username", "proxy_password")
@@ -67,20 +58,8 @@ def main() -> None:
     for option in NOT_EMULATED:
         if module.params.get(option) is not None:
             module.fail_json(msg=f"winhost: win_uri option {option!r} is not emulated")
-    if IMPORT_ERROR is not None:
-        module.fail_json(msg=f"the winhost emulator package is not importable (pip install -e tests/emulator): "
-                             f"{IMPORT_ERROR}")
-    if not os.environ.get(ENV_ROOT):
-        module.fail_json(msg=f"{ENV_ROOT} is not set: the emulated win_uri needs the emulated host folder")
-    try:
-        host = Host.from_env()
-    except RuntimeError as exc:
-        module.fail_json(msg=str(exc))
     params = dict(module.params, method=module.params["url_method"])
-    result = run_module(host, "ansible.windows.win_uri", win_uri, params, module.check_mode)
-    if result.get("failed"):
-        module.fail_json(**result)
-    module.exit_json(**result)
+    run_and_exit(module, "win_uri", "winhost.webrequest:win_uri", params)
 
 
 if __name__ == "__main__":
