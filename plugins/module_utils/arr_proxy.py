@@ -47,7 +47,7 @@ SPEC = ModuleSpec(argument_spec={
     "keep_alive": {"type": "bool"},
     "min_response_buffer": {"type": "int"},
     "response_buffer_limit": {"type": "int"},
-})
+}, kinds={"x_forwarded_for_header_name": "header_name"})
 
 INFO_SPEC = ModuleSpec(argument_spec={})
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ansible_collections.winflask.iis.plugins.module_utils.checks import SCOPE_KINDS
 from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError, ModuleSpec
 from ansible_collections.winflask.iis.plugins.module_utils.config import SectionState
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.model import OUTBOUND, normalise_rule
@@ -79,6 +80,7 @@ SPEC = ModuleSpec(
     },
     required_if=[("position", "before", ["relative_to"]), ("position", "after", ["relative_to"])],
     required_by={"application": "site"},
+    kinds=SCOPE_KINDS,
 )
 
 RULES_SPEC = ModuleSpec(
@@ -87,11 +89,13 @@ RULES_SPEC = ModuleSpec(
         "rules": {"type": "list", "elements": "dict", "required": True, "options": RULE_OPTIONS},
     },
     required_by={"application": "site"},
+    kinds=SCOPE_KINDS,
 )
 
 INFO_SPEC = ModuleSpec(
     argument_spec={**SCOPE_OPTIONS, "name": {"type": "str"}},
     required_by={"application": "site"},
+    kinds=SCOPE_KINDS,
 )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ansible_collections.winflask.iis.plugins.module_utils.checks import SCOPE_KINDS
 from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError, ModuleSpec
 from ansible_collections.winflask.iis.plugins.module_utils.config import Address, SectionState, op_add, op_remove
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.model import plain
@@ -24,9 +25,10 @@ SPEC = ModuleSpec(
         **SCOPE,
     },
     required_by={"application": "site"},
+    kinds=SCOPE_KINDS,
 )
 
-INFO_SPEC = ModuleSpec(argument_spec=dict(SCOPE), required_by={"application": "site"})
+INFO_SPEC = ModuleSpec(argument_spec=dict(SCOPE), required_by={"application": "site"}, kinds=SCOPE_KINDS)
 
 
 def validate(names: list[str]) -> list[str]:

@@ -24,6 +24,10 @@ class ModuleSpec:
     required_one_of: list[Any] = field(default_factory=list)
     required_together: list[Any] = field(default_factory=list)
     required_by: dict[str, Any] = field(default_factory=dict)
+    # Option path ("match.url", "conditions.pattern") -> kind of text it holds (module_utils/checks.py
+    # KINDS: header_name, site, virtual_path, service_name, display_name). Every string option gets the
+    # control-character and length check whether or not it is listed here.
+    kinds: dict[str, str] = field(default_factory=dict)
 
     def module_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for AnsibleModule / validate_argument_spec."""

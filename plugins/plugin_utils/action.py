@@ -12,6 +12,7 @@ from typing import Any
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.winflask.iis.plugins.module_utils.checks import check_options, check_structure
 from ansible_collections.winflask.iis.plugins.module_utils.config import ConfigRead, read_request
 from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError, ModuleSpec
 from ansible_collections.winflask.iis.plugins.module_utils.transport import TargetError, run_script
@@ -42,11 +43,16 @@ class WinflaskAction(ActionBase):
         self.reads = 0
         self.writes = 0
         try:
+            check_structure(self.MODULE, self._task.args)
             args = self.validate_argument_spec(**self.MODULE.module_kwargs())[1]
+        except ModuleError as exc:
+            result.update(failed=True, changed=False, msg=str(exc))
+            return result
         except AnsibleActionFail as exc:  # unknown option, wrong type: fail like a module does
             result.update(failed=True, changed=False, msg=getattr(exc, "message", None) or str(exc))
             return result
         try:
+            check_options(self.MODULE, args)  # every string that could reach the host, before any call
             result.update(self.manage(args))
         except ModuleError as exc:
             result.update(failed=True, changed=False, msg=str(exc))

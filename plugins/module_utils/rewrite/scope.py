@@ -74,8 +74,6 @@ def scope_from_args(args: dict[str, Any]) -> Scope:
     application = str(args["application"]) if args.get("application") else None
     if application and not site:
         raise ModuleError(f"application {application!r} needs site (the site the application belongs to)")
-    if application and not application.startswith("/"):
-        raise ModuleError(f"application must be a virtual path starting with '/', got {application!r}")
     return Scope(site, application, str(args.get("direction") or "inbound"))
 
 
