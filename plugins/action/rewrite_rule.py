@@ -23,9 +23,10 @@ class ActionModule(WinflaskAction):
             raise ModuleError(f"relative_to ({args['relative_to']!r}) is only used with position=before or after, "
                               f"got position={args.get('position')!r}")
         desired = None
+        warnings: list[str] = []
         if present:
             given = {key: args.get(key) for key in spec.RULE_KEYS}
-            desired = spec.desired_rules([given], scope, args["allow_open_proxy"])[0]
+            desired = spec.desired_rules([given], scope, args["allow_open_proxy"], warnings)[0]
         # The one read: the rules section, plus the allow list when the rule sets server variables.
         wants_vars = present and scope.needs_allowed_variables and bool(desired and desired["server_variables"])
         addresses = [scope.rules_address] + ([scope.allowed_address] if wants_vars else [])
@@ -58,6 +59,8 @@ class ActionModule(WinflaskAction):
         }
         if added:
             result["ansible_facts"] = spec.fact_update(self._task_vars, scope, added)
+        if warnings:
+            result["warnings"] = warnings
         if ops:
             header = f"{scope.rules_address.section} rule {args['name']!r} in {scope.describe()}"
             result["diff"] = yaml_diff(before, after, header)

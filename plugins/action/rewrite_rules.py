@@ -17,7 +17,8 @@ class ActionModule(WinflaskAction):
     def manage(self, args: dict[str, Any]) -> dict[str, Any]:
         args = plain(args)  # plain str/int: ansible-core 2.19+ tagged values do not survive yaml.safe_dump
         scope = scopes.scope_from_args(args)
-        desired = spec.desired_rules(args["rules"], scope, args["allow_open_proxy"])
+        warnings: list[str] = []
+        desired = spec.desired_rules(args["rules"], scope, args["allow_open_proxy"], warnings)
         wants_vars = scope.needs_allowed_variables and any(r["server_variables"] for r in desired)
         addresses = [scope.rules_address] + ([scope.allowed_address] if wants_vars else [])
         read = scopes.read_config(self, scope, addresses)
@@ -48,6 +49,8 @@ class ActionModule(WinflaskAction):
         }
         if added:
             result["ansible_facts"] = spec.fact_update(self._task_vars, scope, added)
+        if warnings:
+            result["warnings"] = warnings
         if ops:
             result["diff"] = yaml_diff(*plan.list_diff(before, after),
                                        f"{scope.rules_address.section} in {scope.describe()}")

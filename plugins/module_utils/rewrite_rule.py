@@ -99,10 +99,14 @@ INFO_SPEC = ModuleSpec(
 )
 
 
-def desired_rules(given: list[dict[str, Any]], scope: Scope, allow_open_proxy: bool) -> list[dict[str, Any]]:
-    """User rules -> validated module-shaped rules; raises ModuleError before any host call."""
+def desired_rules(given: list[dict[str, Any]], scope: Scope, allow_open_proxy: bool,
+                  warnings: list[str] | None = None) -> list[dict[str, Any]]:
+    """User rules -> validated module-shaped rules; raises ModuleError before any host call.
+    Validation warnings (what IIS keeps but does not use) are appended to ``warnings``."""
     rules = [normalise_rule(rule, scope.flavor, where=f"rules[{n}]") for n, rule in enumerate(given)]
-    check_rule_list(rules, scope.flavor, allow_open_proxy)
+    found = check_rule_list(rules, scope.flavor, allow_open_proxy)
+    if warnings is not None:
+        warnings.extend(found)
     return rules
 
 

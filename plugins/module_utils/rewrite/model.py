@@ -231,9 +231,13 @@ def _child(name: str, attributes: dict[str, Any], items: list[dict[str, Any]] | 
 
 
 def rule_element(rule: dict[str, Any], flavor: str) -> dict[str, Any]:
-    """The ``add`` element spec of a rule: only non-default attributes, as IIS Manager writes them."""
+    """The ``add`` element spec of a rule: only non-default attributes, as IIS Manager writes them.
+
+    An empty inbound ``match.url`` is left out: the schema validates it nonEmptyString, so IIS refuses
+    ``url=""`` but loads a rule without the attribute (MWA ConfigurationAttributeSchema.ValidationType).
+    """
     children = {"match": _child("match", _attributes(rule["match"], match_attrs(flavor),
-                                                     keep=("url",) if flavor != OUTBOUND else ("pattern",)))}
+                                                     keep=() if flavor != OUTBOUND else ("pattern",)))}
     default_track = flavor == OUTBOUND
     cond_attrs: dict[str, Any] = {}
     if rule["logical_grouping"] != "MatchAll":

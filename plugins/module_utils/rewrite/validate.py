@@ -1,6 +1,11 @@
 """Checks of a rule in module shape that need no host: patterns, back-references, actions,
 server variable names and the open-proxy guard. Every message names the rule, the option and
 the value. Context checks (allowed server variables, duplicate names, preconditions) are in plan.py.
+
+A rule that IIS loads is accepted (docs/rewrite.md "What is accepted"): a value IIS's schema
+refuses raises ModuleError; a value IIS keeps but does not use (``url`` on a CustomResponse, a
+rule without a pattern) only gives a warning, returned as a list by ``check_rule``/``check_rule_list``
+for the action plugin's ``result["warnings"]``.
 """
 
 from __future__ import annotations
@@ -9,7 +14,8 @@ import re
 from typing import Any
 
 from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError
-from ansible_collections.winflask.iis.plugins.module_utils.rewrite.model import GLOBAL, INBOUND, OUTBOUND
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite.model import (
+    GLOBAL, INBOUND, OUTBOUND, action_attrs)
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.patterns import PatternError, check_pattern
 
 VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -19,6 +25,17 @@ STRING_FUNCTIONS = {"tolower", "urlencode", "urldecode", "htmlencode", "escapeda
 # Server variables a client cannot choose; allowed in the host part of a proxy target.
 HOST_SAFE_VARIABLES = {"server_port", "server_port_secure", "local_addr"}
 CUSTOM_RESPONSE_EXCLUDED = range(300, 308)  # schema validation "300,307,exclude"
+UINT_MAX = 2**32 - 1  # statusCode and subStatusCode are "uint" in the schema
+HTTP_STATUS = range(100, 1000)
+# The action attributes each action type uses (URL Rewrite Configuration Reference, "Rule action";
+# 2.0 reference, "Rewrite action" and "Logging of rewritten URLs"). IIS keeps the others and ignores them.
+ACTION_USES = {
+    "None": (), "AbortRequest": (),
+    "Rewrite": ("url", "append_query_string", "log_rewritten_url"),
+    "Redirect": ("url", "append_query_string", "redirect_type"),
+    "CustomResponse": ("status_code", "sub_status_code", "status_reason", "status_description"),
+}
+OUTBOUND_ACTION_USES = {"None": (), "Rewrite": ("value", "replace")}
 
 
 def check_variable_name(name: Any, option: str) -> None:
@@ -40,14 +57,11 @@ def captures(rule: dict[str, Any], flavor: str, where: str) -> tuple[int, int]:
     match = rule["match"]
     text = match["pattern"] if flavor == OUTBOUND else match["url"]
     option = "match.pattern" if flavor == OUTBOUND else "match.url"
-    if not text:
-        raise ModuleError(f"{where}: {option} is required (the pattern the rule matches), got {text!r}")
-    groups = _pattern_groups(text, syntax, f"{where}: {option}")
+    # No pattern (no <match> element, or no url attribute: the schema has no default) is a rule IIS loads.
+    groups = _pattern_groups(text, syntax, f"{where}: {option}") if text else 0
     highest_r = 0 if match["negate"] else groups  # a negated match captures nothing but {R:0}
     condition_groups = []
     for n, cond in enumerate(rule["conditions"]):
-        if not cond["input"]:
-            raise ModuleError(f"{where}: conditions[{n}].input is required (e.g. '{{HTTP_HOST}}'), got ''")
         if cond["match_type"] != "Pattern":
             if flavor == GLOBAL:
                 raise ModuleError(f"{where}: conditions[{n}].match_type {cond['match_type']} works only in "
@@ -115,31 +129,49 @@ def _host_safe(reference: str, absolute: bool) -> bool:
     return name in HOST_SAFE_VARIABLES
 
 
-def check_action(rule: dict[str, Any], flavor: str, where: str, highest: dict[str, int],
-                 allow_open_proxy: bool) -> None:
+def unused_action_attributes(rule: dict[str, Any], flavor: str, where: str) -> list[str]:
+    """Warnings for action options set (not at their default) that the action type does not use."""
     action = rule["action"]
     kind = action["type"]
-    if flavor == OUTBOUND:
-        check_back_references(action["value"], f"{where}: action.value", highest)
-        return
-    if kind in ("Rewrite", "Redirect") and not action["url"]:
-        raise ModuleError(f"{where}: action.url is required for a {kind} action, got {action['url']!r}")
-    if action["url"] and kind not in ("Rewrite", "Redirect"):
-        raise ModuleError(f"{where}: action.url is only used by Rewrite and Redirect actions, "
-                          f"not by action.type {kind} (got {action['url']!r})")
-    check_back_references(action["url"], f"{where}: action.url", highest)
-    if kind == "CustomResponse":
-        code = action["status_code"]
-        if not 100 <= code <= 999 or code in CUSTOM_RESPONSE_EXCLUDED:
-            raise ModuleError(f"{where}: action.status_code must be an HTTP status from 100 to 999 outside "
-                              f"300-307 (use a Redirect action for those) for a CustomResponse, got {code}")
-        for option in ("status_reason", "status_description"):
-            check_back_references(action[option], f"{where}: action.{option}", highest)
-    elif action["status_code"]:
-        raise ModuleError(f"{where}: action.status_code is only used by CustomResponse actions, "
-                          f"not by action.type {kind} (got {action['status_code']})")
+    uses = (OUTBOUND_ACTION_USES if flavor == OUTBOUND else ACTION_USES)[kind]
+    return [f"{where}: action.{option} ({action[option]!r}) is not used by a {kind} action; IIS keeps "
+            f"it (attribute {attr}) and ignores it, and so does this module"
+            for option, (attr, default) in action_attrs(flavor).items()
+            if option != "type" and option not in uses and action[option] != default]
+
+
+def check_status_codes(action: dict[str, Any], where: str) -> None:
+    """What the schema itself refuses, whatever the action type: uint, statusCode not 300-307, subStatusCode 0-999."""
+    code = action["status_code"]
+    if not 0 <= code <= UINT_MAX or code in CUSTOM_RESPONSE_EXCLUDED:
+        raise ModuleError(f"{where}: action.status_code must be an integer from 0 to {UINT_MAX} outside 300 to 307 "
+                          f"(IIS's schema refuses those; use a Redirect action for a 3xx status), got {code}")
     if not 0 <= action["sub_status_code"] <= 999:
         raise ModuleError(f"{where}: action.sub_status_code must be from 0 to 999, got {action['sub_status_code']}")
+
+
+def check_action(rule: dict[str, Any], flavor: str, where: str, highest: dict[str, int],
+                 allow_open_proxy: bool) -> list[str]:
+    """Refuse what IIS refuses in the action; return warnings for what it keeps but does not use."""
+    action = rule["action"]
+    kind = action["type"]
+    warnings = unused_action_attributes(rule, flavor, where)
+    if flavor == OUTBOUND:
+        if kind == "Rewrite":
+            check_back_references(action["value"], f"{where}: action.value", highest)
+        return warnings
+    if kind in ("Rewrite", "Redirect"):
+        if not action["url"]:
+            warnings.append(f"{where}: action.url is empty: a {kind} action has no URL to "
+                            f"{'rewrite' if kind == 'Rewrite' else 'redirect'} to (IIS accepts the rule)")
+        check_back_references(action["url"], f"{where}: action.url", highest)
+    check_status_codes(action, where)
+    if kind == "CustomResponse":
+        if action["status_code"] not in HTTP_STATUS:
+            warnings.append(f"{where}: action.status_code ({action['status_code']}) is not an HTTP status from 100 "
+                            "to 999; IIS accepts it, what it answers then is not documented")
+        for option in ("status_reason", "status_description"):
+            check_back_references(action[option], f"{where}: action.{option}", highest)
     if kind == "Rewrite" and not allow_open_proxy:
         reference = request_controlled_host(action["url"])
         if reference:
@@ -148,32 +180,45 @@ def check_action(rule: dict[str, Any], flavor: str, where: str, highest: dict[st
                 "client controls: with ARR this is an open proxy that forwards requests to any host. "
                 "Use a fixed host (e.g. http://localhost:50100/{R:1}) or a rewrite map, or set "
                 "allow_open_proxy=true if you really mean it.")
+    return warnings
 
 
-def check_outbound_match(rule: dict[str, Any], where: str) -> None:
+def check_outbound_match(rule: dict[str, Any], where: str) -> list[str]:
+    """The schema puts no constraint between these attributes: combinations IIS keeps only warn."""
     match = rule["match"]
-    if match["server_variable"] and match["filter_by_tags"]:
-        raise ModuleError(f"{where}: match.server_variable ({match['server_variable']!r}) and match.filter_by_tags "
-                          f"({match['filter_by_tags']!r}) cannot be used together: a rule rewrites either a "
-                          "response header/variable or tags of the response body")
+    warnings = []
+    tags, custom = match["filter_by_tags"], match["custom_tags"]
+    if match["server_variable"] and tags:
+        warnings.append(f"{where}: match.filter_by_tags ({tags!r}) is set together with match.server_variable "
+                        f"({match['server_variable']!r}): a rule rewrites either a server variable (response "
+                        "header) or tags of the response body; IIS keeps both attributes")
     if match["server_variable"]:
         check_variable_name(match["server_variable"], f"{where}: match.server_variable")
-    if ("CustomTags" in match["filter_by_tags"]) != bool(match["custom_tags"]):
-        raise ModuleError(f"{where}: match.custom_tags (got {match['custom_tags']!r}) is needed exactly when "
-                          f"match.filter_by_tags contains CustomTags (got {match['filter_by_tags']!r})")
+    if custom and "CustomTags" not in tags:
+        warnings.append(f"{where}: match.custom_tags ({custom!r}) is used only when match.filter_by_tags contains "
+                        f"CustomTags (got {tags!r}); IIS keeps it and ignores it, and so does this module")
+    elif "CustomTags" in tags and not custom:
+        warnings.append(f"{where}: match.filter_by_tags contains CustomTags but match.custom_tags names no "
+                        "customTags group (got ''): the rule has no custom tags to look in")
     if match["occurrences"] < 0:
         raise ModuleError(f"{where}: match.occurrences must be 0 (all) or more, got {match['occurrences']}")
+    return warnings
 
 
-def check_rule(rule: dict[str, Any], flavor: str, allow_open_proxy: bool = False) -> None:
-    """Every host-independent check of one rule (module shape)."""
+def check_rule(rule: dict[str, Any], flavor: str, allow_open_proxy: bool = False) -> list[str]:
+    """Every host-independent check of one rule (module shape); returns the warnings."""
     where = f"rule {rule['name']!r}"
+    warnings: list[str] = []
     r_max, c_max = captures(rule, flavor, where)
     highest = {"R": r_max, "C": c_max}
     for n, cond in enumerate(rule["conditions"]):
+        if not cond["input"] and cond["match_type"] == "Pattern":
+            # IsFile/IsDirectory without input test the requested file (Configuration Reference, "Rule conditions")
+            warnings.append(f"{where}: conditions[{n}].input is empty: its pattern {cond['pattern']!r} is matched "
+                            "against an empty string (IIS accepts the condition)")
         check_back_references(cond["input"], f"{where}: conditions[{n}].input", highest)
     if flavor == OUTBOUND:
-        check_outbound_match(rule, where)
+        warnings += check_outbound_match(rule, where)
     else:
         seen: set[str] = set()
         for n, var in enumerate(rule["server_variables"]):
@@ -182,10 +227,12 @@ def check_rule(rule: dict[str, Any], flavor: str, allow_open_proxy: bool = False
                 raise ModuleError(f"{where}: server variable {var['name']!r} is set twice")
             seen.add(var["name"].lower())
             check_back_references(var["value"], f"{where}: server_variables[{n}].value", highest)
-    check_action(rule, flavor, where, highest, allow_open_proxy)
+    return warnings + check_action(rule, flavor, where, highest, allow_open_proxy)
 
 
-def check_rule_list(rules: list[dict[str, Any]], flavor: str, allow_open_proxy: bool = False) -> None:
+def check_rule_list(rules: list[dict[str, Any]], flavor: str, allow_open_proxy: bool = False) -> list[str]:
+    """check_rule for each rule, plus unique names; returns the warnings of every rule in order."""
+    warnings: list[str] = []
     seen: dict[str, str] = {}
     for rule in rules:
         key = rule["name"].lower()
@@ -193,7 +240,8 @@ def check_rule_list(rules: list[dict[str, Any]], flavor: str, allow_open_proxy: 
             raise ModuleError(f"rule name {rule['name']!r} is given twice (IIS rule names are unique, "
                               f"case-insensitively; first as {seen[key]!r})")
         seen[key] = rule["name"]
-        check_rule(rule, flavor, allow_open_proxy)
+        warnings += check_rule(rule, flavor, allow_open_proxy)
+    return warnings
 
 
 __all__ = ["INBOUND", "GLOBAL", "OUTBOUND", "check_rule", "check_rule_list", "check_variable_name",

@@ -112,7 +112,7 @@ def _attribute_values(schema: ElementSchema, layers: list[LayerElements]) -> dic
                 text = elem.get(name)
                 if text is not None:
                     try:
-                        found = (values.from_xml(attr, text), False)
+                        found = (values.from_file(attr, text), False)
                     except ValueError as exc:
                         raise config_error(f"The value of attribute '{name}' is invalid: {exc}", layer.file,
                                            attribute=name) from None

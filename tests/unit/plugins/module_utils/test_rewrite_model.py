@@ -129,3 +129,32 @@ def test_node_without_status_code_default_reads_as_zero():
     node = rule_node({"name": "r", "match": {"url": "x"}})
     node["children"]["action"]["attributes"]["statusCode"] = {"value": None, "is_default": True}
     assert model.rule_from_node(Node(node), model.INBOUND)["action"]["status_code"] == 0
+
+
+def test_rule_without_match_element_reads_back_as_the_rule_without_a_pattern():
+    node = rule_node({"name": "iisnode", "action": {"type": "Rewrite", "url": "server.js"}})
+    del node["children"]["match"]  # <rule name="iisnode"><action .../></rule>
+    read = model.rule_from_node(Node(node), model.INBOUND)
+    assert read["match"] == {"url": "", "ignore_case": True, "negate": False}
+    assert read == model.normalise_rule({"name": "iisnode", "action": {"type": "Rewrite", "url": "server.js"}},
+                                        model.INBOUND)
+
+
+@pytest.mark.parametrize("flavor", [model.INBOUND, model.GLOBAL])
+def test_empty_match_url_is_not_written(flavor):
+    """match/@url is validated nonEmptyString: IIS refuses url="" but accepts the attribute absent."""
+    rule = model.normalise_rule({"name": "all", "match": {"url": "", "negate": True}}, flavor)
+    assert model.rule_element(rule, flavor)["children"]["match"]["attributes"] == {"negate": True}
+    rule = model.normalise_rule({"name": "all"}, flavor)
+    assert model.rule_element(rule, flavor)["children"]["match"]["attributes"] == {}
+
+
+def test_unused_action_attributes_are_written_and_read_back():
+    """IIS keeps an attribute the action type does not use: it is written and compared like any other."""
+    given = {"name": "deny", "action": {"type": "CustomResponse", "status_code": 403, "url": "/kept",
+                                        "redirect_type": "Found"}}
+    rule = model.normalise_rule(given, model.INBOUND)
+    assert model.rule_element(rule, model.INBOUND)["children"]["action"]["attributes"] == {
+        "type": "CustomResponse", "url": "/kept", "redirectType": "Found", "statusCode": 403}
+    assert model.rule_from_node(Node(rule_node(given)), model.INBOUND) == rule
+    assert rule != model.normalise_rule(dict(given, action=dict(given["action"], url="")), model.INBOUND)

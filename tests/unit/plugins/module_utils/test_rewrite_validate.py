@@ -22,7 +22,6 @@ def test_brief_reverse_proxy_rule_is_valid():
 
 @pytest.mark.parametrize("rule, message", [
     (dict(match={"url": "(.*"}), r"rule 'r': match.url '\(\.\*' is not a valid ECMAScript pattern: missing \)"),
-    (dict(match={"url": ""}), "match.url is required"),
     (dict(action={"type": "Rewrite", "url": "/x/{R:2}"}),
      r"uses \{R:2\} but the rule's match pattern can only produce \{R:0\}..\{R:1\}"),
     (dict(match={"url": "x"}, action={"type": "Rewrite", "url": "/{R:1}"}), r"\{R:1\}.*\{R:0\}..\{R:0\}"),
@@ -30,12 +29,7 @@ def test_brief_reverse_proxy_rule_is_valid():
      r"uses \{C:1\} but the rule's conditions can only produce none"),
     (dict(conditions=[{"input": "{HTTP_HOST}", "pattern": "^(www)\\.(.*)$"}],
           action={"type": "Rewrite", "url": "/{C:3}"}), r"\{C:3\}.*\{C:0\}..\{C:2\}"),
-    (dict(action={"type": "Redirect"}), "action.url is required for a Redirect action"),
-    (dict(action={"type": "Rewrite", "url": ""}), "action.url is required for a Rewrite action"),
-    (dict(action={"type": "AbortRequest", "url": "/x"}), "action.url is only used by Rewrite and Redirect"),
-    (dict(action={"type": "CustomResponse", "status_code": 302}), "status_code must be an HTTP status .* got 302"),
-    (dict(action={"type": "CustomResponse"}), "status_code must be an HTTP status .* got 0"),
-    (dict(action={"type": "Redirect", "url": "/x", "status_code": 403}), "only used by CustomResponse"),
+    (dict(action={"type": "CustomResponse", "status_code": 302}), r"action.status_code .*300 to 307.* got 302"),
     (dict(action={"type": "CustomResponse", "status_code": 403, "sub_status_code": 1000}), "sub_status_code"),
     (dict(server_variables=[{"name": "HTTP X", "value": "1"}]),
      r"server_variables\[0\].name must be a server variable name .* got 'HTTP X'"),
@@ -120,13 +114,83 @@ def test_outbound_checks():
                                        "server_variable": "RESPONSE_Location"},
                 action={"type": "Rewrite", "value": "https://example.com/{R:1}"})
     check_rule(ok, model.OUTBOUND)
-    with pytest.raises(ModuleError, match="cannot be used together"):
-        check_rule(shaped(model.OUTBOUND, match={"pattern": "x", "server_variable": "RESPONSE_X",
-                                                 "filter_by_tags": ["A"]}), model.OUTBOUND)
-    with pytest.raises(ModuleError, match="match.custom_tags"):
-        check_rule(shaped(model.OUTBOUND, match={"pattern": "x", "filter_by_tags": ["CustomTags"]}), model.OUTBOUND)
-    with pytest.raises(ModuleError, match="match.pattern is required"):
-        check_rule(shaped(model.OUTBOUND, match={"server_variable": "RESPONSE_X"}), model.OUTBOUND)
     with pytest.raises(ModuleError, match=r"action.value uses \{R:2\}"):
         check_rule(shaped(model.OUTBOUND, match={"pattern": "(a)"}, action={"type": "Rewrite", "value": "{R:2}"}),
                    model.OUTBOUND)
+
+
+# -- rules that IIS accepts are accepted (issue 8, section 4) --------------------------------------
+@pytest.mark.parametrize("flavor, rule", [
+    (model.INBOUND, {"name": "iisnode"}),                      # no <match> element at all
+    (model.INBOUND, {"name": "r", "match": {"url": ""}}),      # empty url: written as no attribute
+    (model.GLOBAL, {"name": "g", "match": {"ignore_case": False}}),
+    (model.OUTBOUND, {"name": "o", "match": {"server_variable": "RESPONSE_X"}}),
+])
+def test_rule_without_a_pattern_is_accepted(flavor, rule):
+    assert check_rule(model.normalise_rule(rule, flavor), flavor) == []
+
+
+def test_rule_without_a_pattern_captures_only_r0():
+    check_rule(shaped(match={}, action={"type": "Rewrite", "url": "/x?u={R:0}"}), model.INBOUND)
+    with pytest.raises(ModuleError, match=r"\{R:1\}.*\{R:0\}..\{R:0\}"):
+        check_rule(shaped(match={}, action={"type": "Rewrite", "url": "/{R:1}"}), model.INBOUND)
+
+
+@pytest.mark.parametrize("action, option, value", [
+    ({"type": "CustomResponse", "status_code": 403, "url": "/ignored"}, "action.url", "/ignored"),
+    ({"type": "AbortRequest", "url": "/x"}, "action.url", "/x"),
+    ({"type": "None", "redirect_type": 302}, "action.redirect_type", "Found"),
+    ({"type": "Redirect", "url": "/x", "status_code": 403}, "action.status_code", 403),
+    ({"type": "Rewrite", "url": "/x", "status_reason": "Nope"}, "action.status_reason", "Nope"),
+    ({"type": "Redirect", "url": "/x", "log_rewritten_url": True}, "action.log_rewritten_url", True),
+    ({"type": "CustomResponse", "status_code": 403, "append_query_string": False},
+     "action.append_query_string", False),
+])
+def test_unused_action_attributes_are_kept_with_a_warning(action, option, value):
+    warnings = check_rule(shaped(action=action), model.INBOUND)
+    assert len(warnings) == 1, warnings
+    assert f"rule 'r': {option} ({value!r})" in warnings[0]
+    assert f"not used by a {action['type']} action" in warnings[0]
+
+
+def test_outbound_unused_attributes_and_custom_tags_warn():
+    warnings = check_rule(shaped(model.OUTBOUND, match={"pattern": "x", "custom_tags": "MyTags"},
+                                 action={"type": "None", "value": "y"}), model.OUTBOUND)
+    assert any("match.custom_tags ('MyTags')" in w and "CustomTags" in w for w in warnings), warnings
+    assert any("action.value ('y')" in w and "None action" in w for w in warnings), warnings
+    warnings = check_rule(shaped(model.OUTBOUND, match={"pattern": "x", "server_variable": "RESPONSE_X",
+                                                        "filter_by_tags": ["A"]}), model.OUTBOUND)
+    assert any("match.filter_by_tags" in w and "server_variable" in w for w in warnings), warnings
+
+
+@pytest.mark.parametrize("action, message", [
+    ({"type": "Redirect", "url": "/x", "status_code": 302}, r"action.status_code .*300 to 307.* got 302"),
+    ({"type": "CustomResponse", "status_code": 2 ** 32}, r"action.status_code .*0 to 4294967295.* got 4294967296"),
+    ({"type": "CustomResponse", "status_code": -1}, r"action.status_code .*0 to 4294967295.* got -1"),
+])
+def test_status_code_values_the_schema_refuses(action, message):
+    with pytest.raises(ModuleError, match=message):
+        check_rule(shaped(action=action), model.INBOUND)
+
+
+def test_custom_response_status_outside_http_range_warns():
+    warnings = check_rule(shaped(action={"type": "CustomResponse"}), model.INBOUND)
+    assert len(warnings) == 1 and "action.status_code (0)" in warnings[0], warnings
+
+
+def test_rewrite_without_url_warns():
+    warnings = check_rule(shaped(action={"type": "Redirect"}), model.INBOUND)
+    assert len(warnings) == 1 and "action.url is empty" in warnings[0], warnings
+
+
+def test_is_file_condition_without_input_is_accepted():
+    rule = shaped(conditions=[{"match_type": "IsFile", "negate": True}, {"match_type": "IsDirectory"}])
+    assert check_rule(rule, model.INBOUND) == []
+    warnings = check_rule(shaped(conditions=[{"pattern": "x"}]), model.INBOUND)
+    assert len(warnings) == 1 and "conditions[0].input is empty" in warnings[0], warnings
+
+
+def test_rule_list_collects_the_warnings_of_every_rule():
+    warnings = check_rule_list([shaped(name="a", action={"type": "AbortRequest", "url": "/a"}),
+                                shaped(name="b", action={"type": "AbortRequest", "url": "/b"})], model.INBOUND)
+    assert [w.split(":")[0] for w in warnings] == ["rule 'a'", "rule 'b'"]
