@@ -2,16 +2,27 @@
 
 ``<root>/<drive>/...`` holds the files, ``state.json`` the non-file state (a plain dict other parts
 extend: os, features, products, services, registry), ``calls.jsonl`` one line per module call.
+
+Several ansible-playbook runs may drive one host at once (tests/integration/test_concurrency.py), so
+every file is written whole: the new content goes to a temporary file with a unique name next to the
+target, which then replaces the target with one rename (a reader sees the old file or the new one,
+never a part). ``Host.lock()`` serialises writers across processes (``fcntl.flock`` on
+``<root>/.lock``; Linux-only test code) and is re-entrant within a process; ``update_state`` and
+config_apply hold it for their whole read-modify-write.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
 import shutil
+import threading
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +34,54 @@ CALL_KINDS = ("read", "write", "skipped")
 
 # Run at the end of Host.create(host, bare); other emulator parts (features, services) append here.
 CREATE_HOOKS: list[Callable[[Host, bool], None]] = []
+
+LOCK_FILE = ".lock"
+
+
+class _RootLock:
+    """One per host root and process: a thread lock plus the flock'ed file while held."""
+
+    def __init__(self) -> None:
+        self.guard = threading.RLock()
+        self.depth = 0
+        self.handle: Any = None
+
+
+_LOCKS_GUARD = threading.Lock()
+_LOCKS: dict[str, _RootLock] = {}
+
+
+def _root_lock(root: Path) -> _RootLock:
+    key = str(root.resolve())
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(key, _RootLock())
+
+
+def temp_name(target: Path) -> Path:
+    """A temporary file next to ``target``, unique across processes and threads."""
+    return target.with_name(f".{target.name}.{os.getpid()}-{uuid.uuid4().hex[:12]}.tmp")
+
+
+def write_whole(targets: list[tuple[Path, bytes]]) -> None:
+    """Write every file whole: all new contents to temporary files first, then one rename each.
+
+    A failure (a killed process, a full disk) while the temporary files are written leaves every
+    target as it was; the temporary files are removed. A crash between two renames can still leave
+    the first file new and the second old (docs/emulator.md, "Config writes").
+    """
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for target, data in targets:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = temp_name(target)
+            staged.append((tmp, target))
+            tmp.write_bytes(data)
+    except BaseException:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    for tmp, target in staged:
+        os.replace(tmp, target)
 
 
 class Host:
@@ -55,6 +114,7 @@ class Host:
             "registry": {},
         })
         (host.root / "calls.jsonl").touch()
+        (host.root / LOCK_FILE).touch()
         if not bare:
             from .iis import install_arr, install_iis, install_url_rewrite
 
@@ -85,15 +145,33 @@ class Host:
         return json.loads(self.state_file.read_text(encoding="utf-8"))
 
     def save_state(self, state: dict[str, Any]) -> None:
-        tmp = self.state_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps(state, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        tmp.replace(self.state_file)
+        data = (json.dumps(state, indent=2, sort_keys=True) + "\n").encode("utf-8")
+        write_whole([(self.state_file, data)])
 
     def update_state(self, change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
-        state = self.load_state()
-        change(state)
-        self.save_state(state)
+        with self.lock():  # read-modify-write: no other writer in between
+            state = self.load_state()
+            change(state)
+            self.save_state(state)
         return state
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """The host's writer lock: exclusive across processes and threads, re-entrant in a thread."""
+        held = _root_lock(self.root)
+        with held.guard:
+            if held.depth == 0:
+                held.handle = (self.root / LOCK_FILE).open("a")
+                fcntl.flock(held.handle, fcntl.LOCK_EX)
+            held.depth += 1
+            try:
+                yield
+            finally:
+                held.depth -= 1
+                if held.depth == 0:
+                    fcntl.flock(held.handle, fcntl.LOCK_UN)
+                    held.handle.close()
+                    held.handle = None
 
     # ---- files ----------------------------------------------------------------------------
     def local_path(self, win_path: str) -> Path:
@@ -124,9 +202,12 @@ class Host:
         return local.read_bytes() if local.is_file() else None
 
     def write_bytes(self, win_path: str, data: bytes) -> None:
-        local = self.local_path(win_path)
-        local.parent.mkdir(parents=True, exist_ok=True)
-        local.write_bytes(data)
+        """Write one file whole (temporary file + rename)."""
+        self.write_files([(win_path, data)])
+
+    def write_files(self, files: list[tuple[str, bytes]]) -> None:
+        """Write several files, each whole; none changes unless all new contents could be written."""
+        write_whole([(self.local_path(win_path), data) for win_path, data in files])
 
     def sha256(self, win_path: str) -> str | None:
         data = self.read_bytes(win_path)

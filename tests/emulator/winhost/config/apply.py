@@ -8,6 +8,8 @@ the fingerprint check and a backup copy (docs/architecture.md 3.4).
 from __future__ import annotations
 
 import datetime as dt
+import re
+import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +25,21 @@ from .session import Session
 from .xmlfiles import ConfigFiles, ensure_section, find_section, parent_map
 
 Op = dict[str, Any]
+
+DEFAULT_BACKUP_KEEP = 20
+STAMP = re.compile(r"\d{8}-\d{6}-\d{3}(-\d+)?")
+# What config_apply.ps1 gives %ProgramData%\winflask\backup: the two principals that hold the IIS
+# config folder (SYSTEM and Administrators, full control, inherited by everything below), with
+# inheritance from %ProgramData% (where Users may read) broken. docs/powershell.md "Backups".
+BACKUP_ACL: dict[str, Any] = {
+    "protected": True,
+    "access": [
+        {"sid": "S-1-5-18", "identity": "NT AUTHORITY\\SYSTEM", "rights": "FullControl",
+         "inheritance": "ContainerInherit, ObjectInherit", "type": "Allow"},
+        {"sid": "S-1-5-32-544", "identity": "BUILTIN\\Administrators", "rights": "FullControl",
+         "inheritance": "ContainerInherit, ObjectInherit", "type": "Allow"},
+    ],
+}
 
 
 def _unknown_attribute(name: str, element: str) -> HostError:
@@ -268,17 +285,35 @@ def _check_required(node: Node) -> None:
         _check_required(item)
 
 
-def check_fingerprint(host: Host, fingerprint: dict[str, Any]) -> None:
+def check_fingerprint(host: Host, fingerprint: dict[str, Any], **details: Any) -> None:
     if not isinstance(fingerprint, dict):
         raise HostError("InvalidValue", "fingerprint must be a mapping of file to sha256")
     for path, expected in fingerprint.items():
         actual = host.sha256(path)
         if actual != expected:
             raise HostError("FingerprintMismatch", f"The configuration file '{path}' changed since it was read",
-                            file=path, expected=expected, actual=actual)
+                            file=path, expected=expected, actual=actual, **details)
+
+
+def backup_keep(request: dict[str, Any]) -> int:
+    """How many backup folders to keep (request "backup_keep", default 20; 0 keeps every one)."""
+    keep = request.get("backup_keep", DEFAULT_BACKUP_KEEP)
+    if keep is None:
+        return DEFAULT_BACKUP_KEEP
+    if isinstance(keep, bool) or not isinstance(keep, int) or keep < 0:
+        raise HostError("InvalidValue", f"backup_keep must be a whole number >= 0, got {keep!r}",
+                        backup_keep=keep)
+    return keep
 
 
 def backup_folder(host: Host) -> str:
+    """A new stamp folder under BACKUP_DIR; BACKUP_DIR gets the config folder's ACL first."""
+    def set_acl(state: dict[str, Any]) -> None:
+        state.setdefault("acls", {})[BACKUP_DIR] = BACKUP_ACL
+
+    host.local_path(BACKUP_DIR).mkdir(parents=True, exist_ok=True)
+    if host.load_state().get("acls", {}).get(BACKUP_DIR) != BACKUP_ACL:
+        host.update_state(set_acl)
     now = dt.datetime.now()
     stamp = now.strftime("%Y%m%d-%H%M%S-") + f"{now.microsecond // 1000:03d}"
     folder, suffix = join(BACKUP_DIR, stamp), 1
@@ -287,10 +322,37 @@ def backup_folder(host: Host) -> str:
     return folder
 
 
+def prune_backups(host: Host, keep: int) -> list[str]:
+    """Delete all but the newest ``keep`` stamp folders (0 keeps all); returns the deleted folders."""
+    base = host.local_path(BACKUP_DIR)
+    if keep == 0 or not base.is_dir():
+        return []
+    stamps = sorted((entry for entry in base.iterdir() if entry.is_dir() and STAMP.fullmatch(entry.name)),
+                    key=lambda entry: _stamp_order(entry.name))
+    pruned = stamps[:-keep] if len(stamps) > keep else []
+    for entry in pruned:
+        shutil.rmtree(entry)
+    return [join(BACKUP_DIR, entry.name) for entry in pruned]
+
+
+def _stamp_order(name: str) -> tuple[str, int]:
+    stamp, _, suffix = name[:19], name[19:20], name[20:]
+    return stamp, int(suffix) if suffix else 0
+
+
 def apply(host: Host, request: dict[str, Any], check_mode: bool = False) -> dict[str, Any]:
+    # The host's writer lock from the first load of a file through the last save: two applies never
+    # interleave, so the fingerprint check below cannot pass for both of two racing writers.
+    with host.lock():
+        return _apply(host, request, check_mode)
+
+
+def _apply(host: Host, request: dict[str, Any], check_mode: bool) -> dict[str, Any]:
     files = ConfigFiles(host)
     files.apphost()
-    check_fingerprint(host, request.get("fingerprint") or {})
+    fingerprint = request.get("fingerprint") or {}
+    check_fingerprint(host, fingerprint)  # early: a stale request makes no backup
+    keep = backup_keep(request)
     operations = request.get("operations") or []
     if not isinstance(operations, list):
         raise HostError("InvalidValue", "operations must be a list")
@@ -322,13 +384,23 @@ def apply(host: Host, request: dict[str, Any], check_mode: bool = False) -> dict
     changed = files.touched_files()
     backups: list[str] = []
     if changed and not check_mode:
-        folder = backup_folder(host) if request.get("backup", True) else None
-        for config_file in changed:
-            if folder and config_file.original is not None:
-                drive, parts = split(config_file.win_path)
-                target = join(folder, drive, *parts)
-                host.write_bytes(target, config_file.original)
-                backups.append(target)
-        for config_file in changed:
-            files.save(config_file)
+        if request.get("backup", True):
+            folder = backup_folder(host)
+            copies = [(join(folder, *_drive_parts(f.win_path)), f.original) for f in changed
+                      if f.original is not None]
+            host.write_files([(target, data) for target, data in copies if data is not None])
+            backups = [target for target, _ in copies]
+            prune_backups(host, keep)
+        # Immediately before the commit, as config_apply.ps1 does before CommitChanges().
+        check_fingerprint(host, fingerprint, backups=backups)
+        try:
+            files.save(changed)
+        except OSError as exc:
+            raise HostError("ConfigFileError", f"Cannot commit configuration changes: {exc}",
+                            backups=backups) from exc
     return {"changed": bool(changed), "backups": backups}
+
+
+def _drive_parts(win_path: str) -> list[str]:
+    drive, parts = split(win_path)
+    return [drive, *parts]

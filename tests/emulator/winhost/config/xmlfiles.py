@@ -8,6 +8,7 @@ the trees in memory, validate the result, and only then write each touched file 
 from __future__ import annotations
 
 import copy
+import hashlib
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any
@@ -88,9 +89,14 @@ class ConfigFiles:
         """Files an operation wrote to: MWA's CommitChanges() saves them, whether or not a value moved."""
         return [f for f in self._files.values() if f.touched and f.root is not None]
 
-    def save(self, config_file: ConfigFile) -> None:
-        assert config_file.root is not None
-        self.host.write_bytes(config_file.win_path, serialize(config_file.root))
+    def save(self, config_files: list[ConfigFile]) -> None:
+        """Write each file whole (temporary file + rename), all new contents staged before any rename."""
+        self.host.write_files([(f.win_path, serialize(f.root)) for f in config_files if f.root is not None])
+
+    def parsed_sha256(self, win_path: str) -> str | None:
+        """SHA-256 of the bytes the file was parsed from (None: it did not exist when loaded)."""
+        original = self.get(win_path).original
+        return None if original is None else hashlib.sha256(original).hexdigest()
 
 
 @dataclass
