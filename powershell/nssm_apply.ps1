@@ -7,17 +7,26 @@ nssm.exe through System.Diagnostics.Process: PowerShell never re-quotes an argum
 read as bytes and decoded (UTF-16LE when it holds NUL bytes, as nssm 2.24 prints off a console; else UTF-8).
 A start that does not leave the service running removes a service created by this call, or runs the
 rollback commands, and reports the last lines of the service's log files.
+A command {"account", "password": true} is no nssm command line: the account is set with the -Password
+SecureString through ChangeServiceConfigW, as nssm's own "set <svc> ObjectName <user> <password>" does
+(nssm settings.cpp native_set_objectname), so the password is on no process's command line.
+Before any change the registry values in "expected" (as the task read them) are read again: if one moved,
+nothing is written (ServiceChanged, "settings" names them).
 Request: {"name", "executable", "delete_existing", "created", "grant_logon_right": null|"<sid>",
-          "commands": [{"line", "label"}], "control": null|"start"|"stop"|"restart",
+          "expected": {"values": {"<name>": <value>}, "parameters": {"<name>": <value>}},
+          "commands": [{"line", "label"} | {"account", "password", "label"}], "control": null|"start"|"stop"|"restart",
           "control_lines": {"start", "stop", "restart", "remove"}, "rollback": [{"line", "label"}],
           "logs": ["C:\\...\\stderr.log"], "log_lines": 20, "settle_ms": 2000}
 Result:  {"changed": true, "status": "SERVICE_RUNNING"|..., "commands_run": N}
-Errors:  NssmFailed {command, exit_code, output}, StartFailed {status, log_tail, removed}, ScriptError.
+Errors:  ServiceChanged {settings}, NssmFailed {command, exit_code, output}, StartFailed {status, log_tail,
+         removed}, ScriptError.
 Writes: no SupportsShouldProcess, never called in check mode.
 #>
 param(
     [Parameter(Mandatory = $true)]
-    [string]$Request
+    [string]$Request,
+    # The service account's password, from win_powershell's sensitive_parameters (never in -Request).
+    [SecureString]$Password
 )
 # winflask-include: common/errors.ps1
 # winflask-include: common/request.ps1
@@ -70,11 +79,54 @@ function Get-Status {
     return (Get-StatusName $controller.Status)
 }
 
+function Set-ServiceAccount {
+    # ChangeServiceConfigW(account, password): the SecureString is copied to unmanaged memory, passed as
+    # the pointer, and zeroed and freed at once; it never becomes a .NET string nor a command line.
+    param([string]$Name, [string]$Account, [SecureString]$Secret)
+    if ($null -eq $Secret) { return [ordered]@{ exit_code = 87; output = 'The parameter is incorrect. (no -Password given)' } }
+    Add-ScmType
+    $pointer = [IntPtr]::Zero
+    try {
+        $pointer = [System.Runtime.InteropServices.Marshal]::SecureStringToGlobalAllocUnicode($Secret)
+        $code = [Winflask.Scm]::SetAccount($Name, $Account, $pointer)
+    }
+    finally {
+        if ($pointer -ne [IntPtr]::Zero) { [System.Runtime.InteropServices.Marshal]::ZeroFreeGlobalAllocUnicode($pointer) }
+    }
+    $message = if ($code -ne 0) { (New-Object System.ComponentModel.Win32Exception $code).Message } else { '' }
+    return [ordered]@{ exit_code = $code; output = $message }
+}
+
+function Get-MovedSettings {
+    # The registry values this call will change that differ now from what the task's read saw.
+    param([string]$Name, $Expected)
+    $moved = New-Object System.Collections.Generic.List[string]
+    $wanted = @()
+    foreach ($where in 'values', 'parameters') {
+        $part = Get-Field $Expected $where
+        if ($null -ne $part) { $wanted += @($part.PSObject.Properties | ForEach-Object { , @($where, $_.Name, $_.Value) }) }
+    }
+    if ($wanted.Count -eq 0) { return , $moved.ToArray() }
+    $config = Get-ServiceConfig $Name
+    foreach ($item in $wanted) {
+        $where, $key, $value = $item
+        $now = $null
+        if ($null -ne $config -and $config[$where].Contains($key)) { $now = $config[$where][$key] }
+        if ((ConvertTo-CanonicalText $now) -cne (ConvertTo-CanonicalText $value)) {
+            $moved.Add($(if ($where -eq 'parameters') { "Parameters\$key" } else { $key }))
+        }
+    }
+    return , $moved.ToArray()
+}
+
 function Invoke-Commands {
     # Runs commands in order; returns $null or the failure of the first one that fails.
-    param([string]$Nssm, $Commands)
+    param([string]$Nssm, $Commands, [string]$Name)
     foreach ($command in @($Commands)) {
-        $run = Invoke-Nssm $Nssm ([string]$command.line)
+        if ($null -ne (Get-Field $command 'account')) {
+            $run = Set-ServiceAccount $Name ([string]$command.account) $Password
+        }
+        else { $run = Invoke-Nssm $Nssm ([string]$command.line) }
         if ($run.exit_code -ne 0) {
             return [ordered]@{ command = [string]$command.label; exit_code = $run.exit_code; output = $run.output }
         }
@@ -91,7 +143,7 @@ function Undo-Changes {
         $null = Invoke-Nssm $Nssm ([string]$lines.remove)
         return $true
     }
-    $null = Invoke-Commands $Nssm (Get-Field $Data 'rollback' @())
+    $null = Invoke-Commands $Nssm (Get-Field $Data 'rollback' @()) ([string](Get-Field $Data 'name' ''))
     if ($Restart) { $null = Invoke-Nssm $Nssm ([string]$lines.start) }
     return $false
 }
@@ -133,6 +185,11 @@ try {
     $control = [string](Get-Field $data 'control' '')
     $commands = @(Get-Field $data 'commands' @())
 
+    $moved = Get-MovedSettings $name (Get-Field $data 'expected')
+    if ($moved.Count -gt 0) {
+        throw (New-WinflaskError 'ServiceChanged' ("service $name changed since this task read it: " + ($moved -join ', ')) @{ settings = $moved })
+    }
+
     if ([bool](Get-Field $data 'delete_existing' $false)) { Remove-ExistingService $name }
     $sid = [string](Get-Field $data 'grant_logon_right' '')
     if ($sid -ne '') {
@@ -140,7 +197,7 @@ try {
         [Winflask.Lsa]::AddRight($sid, 'SeServiceLogonRight')
     }
 
-    $failure = Invoke-Commands $nssm $commands
+    $failure = Invoke-Commands $nssm $commands $name
     if ($null -ne $failure) {
         $null = Undo-Changes $nssm $data $false
         throw (New-WinflaskError 'NssmFailed' ("nssm {0} failed with exit code {1}: {2}" -f $failure.command, $failure.exit_code, $failure.output) $failure)

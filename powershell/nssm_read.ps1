@@ -22,8 +22,6 @@ param(
 $ErrorActionPreference = 'Stop'
 Remove-TypeData -TypeName System.Array -ErrorAction SilentlyContinue
 
-$ServicesKey = 'SYSTEM\CurrentControlSet\Services'
-
 function Find-Program {
     # A program by full path, or by name on the session PATH, then on the machine PATH read from the
     # registry (a PATH changed by the nssm role is not seen by this connection's environment yet).
@@ -56,57 +54,6 @@ function Find-Nssm {
     if ($null -eq $path) { return $null }
     $info = (Get-Item -LiteralPath $path).VersionInfo
     return [ordered]@{ path = $path; version = [string]$info.FileVersion }
-}
-
-function ConvertFrom-RegistryKey {
-    # Values of one key: DWORD -> number (unsigned), MULTI_SZ -> array, strings unexpanded; binary skipped.
-    param($Key)
-    $values = [ordered]@{}
-    foreach ($valueName in $Key.GetValueNames()) {
-        $kind = $Key.GetValueKind($valueName)
-        $raw = $Key.GetValue($valueName, $null, [Microsoft.Win32.RegistryValueOptions]::DoNotExpandEnvironmentNames)
-        $name = if ($valueName -eq '') { 'Default' } else { $valueName }
-        switch ($kind) {
-            'DWord' { $values[$name] = [BitConverter]::ToUInt32([BitConverter]::GetBytes([int]$raw), 0) }
-            'QWord' { $values[$name] = [uint64]$raw }
-            'MultiString' { $values[$name] = @($raw) }
-            'String' { $values[$name] = [string]$raw }
-            'ExpandString' { $values[$name] = [string]$raw }
-            default { }
-        }
-    }
-    return $values
-}
-
-function Get-ServiceConfig {
-    param([string]$Name)
-    $controller = [System.ServiceProcess.ServiceController]::GetServices() |
-        Where-Object { $_.ServiceName -eq $Name } | Select-Object -First 1
-    if ($null -eq $controller) { return $null }
-    $key = [Microsoft.Win32.Registry]::LocalMachine.OpenSubKey("$ServicesKey\$($controller.ServiceName)")
-    if ($null -eq $key) { return $null }
-    try {
-        $values = ConvertFrom-RegistryKey $key
-        $parameters = [ordered]@{}
-        $paramKey = $key.OpenSubKey('Parameters')
-        if ($null -ne $paramKey) {
-            try {
-                $parameters = ConvertFrom-RegistryKey $paramKey
-                foreach ($subName in $paramKey.GetSubKeyNames()) {
-                    $sub = $paramKey.OpenSubKey($subName)
-                    try { $parameters[$subName] = ConvertFrom-RegistryKey $sub } finally { $sub.Close() }
-                }
-            }
-            finally { $paramKey.Close() }
-        }
-    }
-    finally { $key.Close() }
-    return [ordered]@{
-        name = $controller.ServiceName
-        status = (Get-StatusName $controller.Status)
-        values = $values
-        parameters = $parameters
-    }
 }
 
 function Get-AccountInfo {

@@ -15,13 +15,15 @@ from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleErr
 from ansible_collections.winflask.iis.plugins.module_utils.nssm_quote import nssm_command_line
 from ansible_collections.winflask.iis.plugins.module_utils.nssm_settings import (
     BY_OPTION, DWORD_MAX, EXIT_ACTIONS, SETTINGS, START_MODES, canonical_account, current_settings,
-    desired_value, install_defaults, needs_logon_right_check, needs_password, same, set_command,
-    virtual_account)
+    desired_value, install_defaults, needs_logon_right_check, needs_password, registry_names, same,
+    set_command, virtual_account)
 
 STATES = ["present", "started", "stopped", "restarted", "absent"]
 RUNNING = "SERVICE_RUNNING"
 STOPPED = "SERVICE_STOPPED"
-PLACEHOLDER_GMSA_PASSWORD = "_"  # nssm refuses an empty password; a gMSA ignores it (as win_nssm does)
+# Where the password goes in the plan's ObjectName command: the password itself never enters a command,
+# a request or a result; nssm_apply receives it as the SecureString parameter -Password (docs/nssm.md).
+PASSWORD_SLOT = "********"
 LOG_LINES = 20
 FORBIDDEN_NAME_CHARS = set('\\/')
 
@@ -208,7 +210,7 @@ def setting_commands(name: str, current: dict[str, Any], wanted: dict[str, Any],
             continue
         password = None
         if s.option == "username" and needs_password(value):
-            password = args.get("password") or PLACEHOLDER_GMSA_PASSWORD
+            password = PASSWORD_SLOT  # the host puts the SecureString there (apply_request, nssm_apply)
         commands.append(set_command(name, s.option, value, password))
         after[s.option] = value
         changed.append(s.option)
@@ -297,9 +299,34 @@ def plan(args: dict[str, Any], read: dict[str, Any]) -> Plan:
     return result
 
 
-def command_entry(argv: list[str]) -> dict[str, str]:
-    """One command for nssm_apply: the quoted argument string, and a label without secrets."""
-    return {"line": nssm_command_line(argv), "label": " ".join(argv[:3])}
+def sets_password(argv: list[str]) -> bool:
+    """The command gives the service an account that logs on with the task's password."""
+    return len(argv) == 5 and argv[0] == "set" and argv[2] == "ObjectName" and argv[4] == PASSWORD_SLOT
+
+
+def command_entry(argv: list[str]) -> dict[str, Any]:
+    """One command for nssm_apply: the quoted argument string, and a label without secrets.
+
+    The account with a password is no nssm command line (a process's command line is readable by
+    every local user while it runs): nssm_apply sets it through the SCM itself, as nssm's
+    ``set <svc> ObjectName`` does (ChangeServiceConfigW), with the SecureString parameter -Password.
+    """
+    label = " ".join(argv[:3])
+    if sets_password(argv):
+        return {"account": argv[3], "password": True, "label": label}
+    return {"line": nssm_command_line(argv), "label": label}
+
+
+def expected_values(service: dict[str, Any] | None, options: list[str]) -> dict[str, dict[str, Any]]:
+    """The registry values, as read, of every setting the write changes: nssm_apply reads them again just
+    before writing and refuses (ServiceChanged) when one moved since this task's read."""
+    expected: dict[str, dict[str, Any]] = {"values": {}, "parameters": {}}
+    if service is None:
+        return expected
+    for option in options:
+        for where, name in registry_names(option):
+            expected[where][name] = (service.get(where) or {}).get(name)
+    return expected
 
 
 def apply_request(args: dict[str, Any], read: dict[str, Any], p: Plan) -> dict[str, Any]:
@@ -316,6 +343,7 @@ def apply_request(args: dict[str, Any], read: dict[str, Any], p: Plan) -> dict[s
         "created": p.created,
         "grant_logon_right": p.grant_logon_right,
         "commands": [command_entry(c) for c in p.commands],
+        "expected": expected_values(None if p.created else read.get("service"), p.changed_options),
         "control": p.control,
         "control_lines": {verb: nssm_command_line([verb, name]) for verb in ("start", "stop", "restart")}
         | {"remove": nssm_command_line(["remove", name, "confirm"])},
@@ -326,8 +354,6 @@ def apply_request(args: dict[str, Any], read: dict[str, Any], p: Plan) -> dict[s
     }
 
 
-def masked(commands: list[list[str]], password: str | None) -> list[list[str]]:
-    """Commands for the task result, the password replaced."""
-    if not password:
-        return [list(c) for c in commands]
-    return [["********" if part == password else part for part in c] for c in commands]
+def needs_secrets(request: dict[str, Any]) -> bool:
+    """Whether the nssm_apply request sets an account with the task's password."""
+    return any(c.get("password") for c in request["commands"] + request["rollback"])

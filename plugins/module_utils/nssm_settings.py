@@ -168,6 +168,15 @@ def from_registry(s: Setting, raw: Any, values: dict[str, Any], params: dict[str
     return str(raw)
 
 
+def registry_names(option: str) -> list[tuple[str, str]]:
+    """Where nssm keeps an option: ``("values", name)`` on the service key, ``("parameters", name)`` under
+    Parameters (AppExit is a subkey: its values as one object). The start mode is two values."""
+    s = BY_OPTION[option]
+    if s.kind == "start":
+        return [("values", "Start"), ("values", "DelayedAutostart")]
+    return [("values" if s.native else "parameters", s.param)]
+
+
 def install_defaults(name: str, application: str) -> dict[str, Any]:
     """What ``nssm install <name> <application>`` leaves: nssm defaults, DisplayName = name,
     AppDirectory = the application's folder, LocalSystem, automatic start."""

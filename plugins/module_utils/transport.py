@@ -113,16 +113,26 @@ def parse_result(name: str, result: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
+def sensitive_parameters(secrets: dict[str, str] | None) -> list[dict[str, str]]:
+    """win_powershell's ``sensitive_parameters``: each secret reaches the script as a SecureString
+    parameter of that name, and the module masks it (``no_log``) in what it logs and returns."""
+    return [{"name": name, "value": str(value)} for name, value in sorted((secrets or {}).items())]
+
+
 def run_script(action: Any, task_vars: dict[str, Any] | None, name: str,
-               request: dict[str, Any] | None = None) -> dict[str, Any]:
+               request: dict[str, Any] | None = None, secrets: dict[str, str] | None = None) -> dict[str, Any]:
     """Run ``powershell/<name>.ps1`` with ``-Request <json>`` through win_powershell.
 
-    ``action`` is the calling ActionBase. Returns the script's JSON object; raises TargetError.
+    ``action`` is the calling ActionBase. ``secrets`` (parameter name -> text) never go into the request:
+    they travel as win_powershell ``sensitive_parameters`` (SecureString parameters the script declares).
+    Returns the script's JSON object; raises TargetError.
     """
-    module_args = {
+    module_args: dict[str, Any] = {
         "script": load_script(name),
         "parameters": {"Request": json.dumps(request or {}, sort_keys=True)},
     }
+    if secrets:
+        module_args["sensitive_parameters"] = sensitive_parameters(secrets)
     result = action._execute_module(module_name=WIN_POWERSHELL, module_args=module_args,
                                     task_vars=task_vars or {})
     return parse_result(name, result)

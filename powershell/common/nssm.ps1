@@ -12,6 +12,121 @@ function Get-StatusName {
     return $names[$Status]
 }
 
+function ConvertFrom-RegistryKey {
+    # Values of one key: DWORD -> number (unsigned), MULTI_SZ -> array, strings unexpanded; binary skipped.
+    param($Key)
+    $values = [ordered]@{}
+    foreach ($valueName in $Key.GetValueNames()) {
+        $kind = $Key.GetValueKind($valueName)
+        $raw = $Key.GetValue($valueName, $null, [Microsoft.Win32.RegistryValueOptions]::DoNotExpandEnvironmentNames)
+        $name = if ($valueName -eq '') { 'Default' } else { $valueName }
+        switch ($kind) {
+            'DWord' { $values[$name] = [BitConverter]::ToUInt32([BitConverter]::GetBytes([int]$raw), 0) }
+            'QWord' { $values[$name] = [uint64]$raw }
+            'MultiString' { $values[$name] = @($raw) }
+            'String' { $values[$name] = [string]$raw }
+            'ExpandString' { $values[$name] = [string]$raw }
+            default { }
+        }
+    }
+    return $values
+}
+
+function Get-ServiceConfig {
+    param([string]$Name)
+    $controller = [System.ServiceProcess.ServiceController]::GetServices() |
+        Where-Object { $_.ServiceName -eq $Name } | Select-Object -First 1
+    if ($null -eq $controller) { return $null }
+    $key = [Microsoft.Win32.Registry]::LocalMachine.OpenSubKey("SYSTEM\CurrentControlSet\Services\$($controller.ServiceName)")
+    if ($null -eq $key) { return $null }
+    try {
+        $values = ConvertFrom-RegistryKey $key
+        $parameters = [ordered]@{}
+        $paramKey = $key.OpenSubKey('Parameters')
+        if ($null -ne $paramKey) {
+            try {
+                $parameters = ConvertFrom-RegistryKey $paramKey
+                foreach ($subName in $paramKey.GetSubKeyNames()) {
+                    $sub = $paramKey.OpenSubKey($subName)
+                    try { $parameters[$subName] = ConvertFrom-RegistryKey $sub } finally { $sub.Close() }
+                }
+            }
+            finally { $paramKey.Close() }
+        }
+    }
+    finally { $key.Close() }
+    return [ordered]@{
+        name = $controller.ServiceName
+        status = (Get-StatusName $controller.Status)
+        values = $values
+        parameters = $parameters
+    }
+}
+
+function ConvertTo-CanonicalText {
+    # One comparable text for a registry value as Get-ServiceConfig reads it and for the same value after a
+    # JSON round trip through the controller (object keys sorted, numbers invariant, arrays in order).
+    param($Value)
+    if ($null -eq $Value) { return 'null' }
+    if ($Value -is [string]) { return (ConvertTo-Json -InputObject $Value -Compress) }
+    if ($Value -is [bool]) { return $(if ($Value) { 'true' } else { 'false' }) }
+    if ($Value -is [System.Collections.IDictionary]) {
+        $parts = foreach ($key in @($Value.Keys | Sort-Object)) { '{0}:{1}' -f $key, (ConvertTo-CanonicalText $Value[$key]) }
+        return '{' + (@($parts) -join ',') + '}'
+    }
+    if ($Value -is [System.Management.Automation.PSCustomObject]) {
+        $parts = foreach ($key in @($Value.PSObject.Properties.Name | Sort-Object)) { '{0}:{1}' -f $key, (ConvertTo-CanonicalText $Value.$key) }
+        return '{' + (@($parts) -join ',') + '}'
+    }
+    if ($Value -is [System.Collections.IEnumerable]) {
+        $parts = foreach ($item in $Value) { ConvertTo-CanonicalText $item }
+        return '[' + (@($parts) -join ',') + ']'
+    }
+    return ([decimal]$Value).ToString([System.Globalization.CultureInfo]::InvariantCulture)
+}
+
+function Add-ScmType {
+    # Compiles [Winflask.Scm] (ChangeServiceConfigW for the logon account) once per session. The password
+    # arrives as unmanaged UTF-16 memory from a SecureString and never becomes a .NET string.
+    if ('Winflask.Scm' -as [type]) { return }
+    Add-Type -TypeDefinition @'
+using System;
+using System.Runtime.InteropServices;
+namespace Winflask {
+public static class Scm {
+    const uint SC_MANAGER_CONNECT = 0x0001, SERVICE_QUERY_CONFIG = 0x0001, SERVICE_CHANGE_CONFIG = 0x0002;
+    const uint SERVICE_NO_CHANGE = 0xFFFFFFFF;
+    [DllImport("advapi32.dll", CharSet = CharSet.Unicode, SetLastError = true)]
+    static extern IntPtr OpenSCManagerW(string machine, string database, uint access);
+    [DllImport("advapi32.dll", CharSet = CharSet.Unicode, SetLastError = true)]
+    static extern IntPtr OpenServiceW(IntPtr manager, string name, uint access);
+    [DllImport("advapi32.dll", CharSet = CharSet.Unicode, SetLastError = true)]
+    static extern bool ChangeServiceConfigW(IntPtr service, uint type, uint start, uint errorControl,
+        string binaryPath, string loadOrderGroup, IntPtr tagId, string dependencies, string startName,
+        IntPtr password, string displayName);
+    [DllImport("advapi32.dll", SetLastError = true)]
+    static extern bool CloseServiceHandle(IntPtr handle);
+    // Returns 0 or the Win32 error code (e.g. 1057 ERROR_INVALID_SERVICE_ACCOUNT, 1060 no such service).
+    public static int SetAccount(string name, string account, IntPtr password) {
+        IntPtr manager = OpenSCManagerW(null, null, SC_MANAGER_CONNECT);
+        if (manager == IntPtr.Zero) return Marshal.GetLastWin32Error();
+        try {
+            IntPtr service = OpenServiceW(manager, name, SERVICE_QUERY_CONFIG | SERVICE_CHANGE_CONFIG);
+            if (service == IntPtr.Zero) return Marshal.GetLastWin32Error();
+            try {
+                if (!ChangeServiceConfigW(service, SERVICE_NO_CHANGE, SERVICE_NO_CHANGE, SERVICE_NO_CHANGE,
+                        null, null, IntPtr.Zero, null, account, password, null)) {
+                    return Marshal.GetLastWin32Error();
+                }
+                return 0;
+            } finally { CloseServiceHandle(service); }
+        } finally { CloseServiceHandle(manager); }
+    }
+}
+}
+'@
+}
+
 function Add-LsaType {
     # Compiles [Winflask.Lsa] (LsaEnumerateAccountRights / LsaAddAccountRights) once per session.
     if ('Winflask.Lsa' -as [type]) { return }

@@ -147,8 +147,12 @@ class TestEveryScript:
         assert lines[1] == f"# winflask-script: {script.stem}"
 
     def test_single_request_parameter(self, script: Path) -> None:
-        _binding, names = script_header(script.read_text(encoding="utf-8"))
-        assert names == ["Request"]
+        text = script.read_text(encoding="utf-8")
+        _binding, names = script_header(text)
+        assert names[0] == "Request"
+        # Besides -Request only secrets, as SecureString (win_powershell sensitive_parameters, docs/nssm.md).
+        for name in names[1:]:
+            assert re.search(rf"\[SecureString\]\s*\${name}\b", text), f"${name} must be a [SecureString]"
 
     def test_should_process_only_on_read_scripts(self, script: Path) -> None:
         binding, _names = script_header(script.read_text(encoding="utf-8"))

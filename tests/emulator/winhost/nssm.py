@@ -346,7 +346,7 @@ class Nssm:
             values.pop("DelayedAutostart", None)
         elif param == "ObjectName":
             values["ObjectName"] = "LocalSystem"
-            record.pop("password", None)
+            record.pop("password_sha256", None)
         elif param == "DisplayName":
             values["DisplayName"] = record["name"]
         elif param in NATIVE:
@@ -365,14 +365,12 @@ class Nssm:
         virtual = lower.startswith("nt service\\")
         if virtual and not is_prerelease(self.version):
             raise ValueError("virtual service accounts need nssm 2.24-101 or later")
-        if lower in BUILTIN_NO_PASSWORD or virtual:
-            record.pop("password", None)
-        else:
-            if not services.account_known(self.host, user):
-                raise ValueError(services.ERROR_MESSAGES[1057])
-            if password is None:
-                raise ValueError(f"a password is needed for {user}")
-            record["password"] = password
+        if not (lower in BUILTIN_NO_PASSWORD or virtual) and password is None:
+            raise ValueError(f"a password is needed for {user}")
+        try:
+            services.set_logon(record, self.host, user, password)  # ChangeServiceConfig, as nssm calls it
+        except services.ScmError as exc:
+            raise ValueError(str(exc)) from None
         record["values"]["ObjectName"] = "LocalSystem" if lower in ("localsystem", "nt authority\\system") else user
 
 

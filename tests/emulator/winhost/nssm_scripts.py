@@ -84,11 +84,24 @@ def nssm_read(host: Host, request: dict[str, Any], check_mode: bool) -> dict[str
 
 
 class _Runner:
-    def __init__(self, host: Host, request: dict[str, Any]) -> None:
+    def __init__(self, host: Host, request: dict[str, Any], password: Any = None) -> None:
         self.host = host
         self.request = request
         self.exe = nssm.Nssm(host, str(request.get("executable") or ""))
         self.lines = request.get("control_lines") or {}
+        self.password = password  # the -Password SecureString (win_powershell sensitive_parameters)
+
+    def set_account(self, account: str) -> dict[str, Any]:
+        """Set-ServiceAccount of nssm_apply.ps1: ChangeServiceConfigW with the SecureString, no nssm
+        command line; a Win32 error is reported like a failed command (its code as exit_code)."""
+        if self.password is None:
+            return {"exit_code": 87, "output": "The parameter is incorrect. (no -Password given)"}
+        try:
+            services.change_account(self.host, str(self.request.get("name") or ""), account,
+                                    self.password.reveal())
+        except services.ScmError as exc:
+            return {"exit_code": exc.code, "output": str(exc)}
+        return {"exit_code": 0, "output": ""}
 
     def invoke(self, line: str) -> dict[str, Any]:
         if not self.host.local_path(self.exe.path).is_file():
@@ -99,7 +112,8 @@ class _Runner:
 
     def commands(self, commands: list[dict[str, Any]]) -> dict[str, Any] | None:
         for command in commands:
-            run = self.invoke(str(command["line"]))
+            run = self.set_account(str(command["account"])) if "account" in command else \
+                self.invoke(str(command["line"]))
             if run["exit_code"] != 0:
                 return {"command": command["label"], **run}
         return None
@@ -131,10 +145,30 @@ def _status(host: Host, name: str) -> str | None:
     return record["status"] if record else None
 
 
+def changed_settings(host: Host, name: str, expected: dict[str, Any] | None) -> list[str]:
+    """Test-Unchanged of nssm_apply.ps1: the registry values the write will change, read again now, that
+    differ from what the task's read saw (names as in the registry, Parameters values prefixed)."""
+    expected = expected or {}
+    if not (expected.get("values") or expected.get("parameters")):
+        return []
+    current = service_config(host, name) or {"values": {}, "parameters": {}}
+    moved = []
+    for where, prefix in (("values", ""), ("parameters", "Parameters\\")):
+        for key, value in sorted((expected.get(where) or {}).items()):
+            if current[where].get(key) != value:
+                moved.append(prefix + key)
+    return moved
+
+
 @register_script("nssm_apply", "write")
-def nssm_apply(host: Host, request: dict[str, Any], check_mode: bool) -> dict[str, Any]:
+def nssm_apply(host: Host, request: dict[str, Any], check_mode: bool,
+               secure: dict[str, Any] | None = None) -> dict[str, Any]:
     name = str(request.get("name") or "")
-    runner = _Runner(host, request)
+    moved = changed_settings(host, name, request.get("expected"))
+    if moved:
+        raise HostError("ServiceChanged", f"service {name} changed since this task read it: "
+                                          f"{', '.join(moved)}", settings=moved)
+    runner = _Runner(host, request, (secure or {}).get("Password"))
     if request.get("delete_existing") and services.get(host, name) is not None:
         if _status(host, name) != services.STOPPED:
             services.stop(host, name)

@@ -6,8 +6,13 @@ State lives in ``state.json``:
   ObjectName, Start, Type, Description, DependOnService, DelayedAutostart); ``parameters`` those of its
   ``Parameters`` key (where nssm keeps its settings; a subkey such as ``AppExit`` is a nested dict and
   its unnamed default value is ``"Default"``). DWORDs are ints, REG_MULTI_SZ lists, strings str.
-- ``accounts``: ``{<lower name>: {"name", "sid", "password", "rights": [...]}}`` local/domain accounts
-  the host knows (built-in and virtual accounts are implicit).
+- ``accounts``: ``{<lower name>: {"name", "sid", "password_sha256", "rights": [...]}}`` local/domain
+  accounts the host knows (built-in and virtual accounts are implicit).
+- Passwords are never stored in clear: Windows keeps an account's password as a hash (SAM) and a
+  service's logon password as an LSA secret (``_SC_<service>``), neither in a readable registry value
+  ("ChangeServiceConfigW ... lpPassword": the password is stored by the SCM, not in the service key).
+  The emulator keeps only a SHA-256 of each (``password_sha256`` on the account and on the service
+  record), enough to decide whether the service can log on; nothing under the host root holds a password.
 - ``environment``: machine environment variables (``Path``), as under
   ``HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment``.
 
@@ -136,12 +141,43 @@ def account_known(host: Host, name: str, service: str | None = None) -> bool:
     return lower in host.load_state().get("accounts", {})
 
 
+def password_digest(password: str) -> str:
+    """What the emulator keeps of a password (see the module docstring): its SHA-256."""
+    return hashlib.sha256(password.encode("utf-8")).hexdigest()
+
+
 def add_account(host: Host, name: str, password: str, rights: list[str] | None = None) -> str:
     """Make an account the host knows (tests); returns its SID."""
     sid = "S-1-5-21-1000-2000-3000-" + str(1000 + int(hashlib.sha256(name.lower().encode()).hexdigest()[:4], 16))
     host.update_state(lambda s: s.setdefault("accounts", {}).__setitem__(
-        name.lower(), {"name": name, "sid": sid, "password": password, "rights": list(rights or [])}))
+        name.lower(), {"name": name, "sid": sid, "password_sha256": password_digest(password),
+                       "rights": list(rights or [])}))
     return sid
+
+
+def no_password(name: str) -> bool:
+    """Accounts that log on without a password: built-ins, virtual accounts, gMSAs (``name$``)."""
+    lower = name.lower()
+    return lower in BUILTIN_ACCOUNTS or lower.startswith("nt service\\") or lower.endswith("$")
+
+
+def set_logon(record: dict[str, Any], host: Host, name: str, password: str | None) -> None:
+    """ChangeServiceConfigW(lpServiceStartName, lpPassword) on a service record: the SCM checks that the
+    account exists (ERROR_INVALID_SERVICE_ACCOUNT, 1057) but not the password, which is only tried at the
+    next start (ERROR_SERVICE_LOGON_FAILED, 1069). A password given for a built-in account is ignored."""
+    if not account_known(host, name):
+        raise ScmError(1057)
+    record["values"]["ObjectName"] = name
+    if no_password(name) or password is None:
+        record.pop("password_sha256", None)
+    else:
+        record["password_sha256"] = password_digest(password)
+
+
+def change_account(host: Host, service: str, name: str, password: str | None) -> None:
+    """ChangeServiceConfigW with only the account and password (what ``nssm set <svc> ObjectName <user>
+    <password>`` calls, nssm settings.cpp native_set_objectname); ScmError 1060 / 1057."""
+    update(host, service, lambda record: set_logon(record, host, name, password))
 
 
 def account(host: Host, name: str) -> dict[str, Any] | None:
@@ -160,11 +196,11 @@ def logon_ok(host: Host, record: dict[str, Any]) -> bool:
     """Whether the SCM can log the service on: built-in and virtual accounts always; other accounts need
     the right password (kept by ObjectName's setter) and SeServiceLogonRight."""
     name = str(record["values"].get("ObjectName") or "LocalSystem")
-    lower = name.lower()
-    if lower in BUILTIN_ACCOUNTS or lower.startswith("nt service\\") or lower.endswith("$"):
+    if no_password(name):
         return True
     entry = account(host, name)
-    return bool(entry and entry["password"] == record.get("password") and "SeServiceLogonRight" in entry["rights"])
+    return bool(entry and entry["password_sha256"] == record.get("password_sha256")
+                and "SeServiceLogonRight" in entry["rights"])
 
 
 def start(host: Host, name: str) -> str:

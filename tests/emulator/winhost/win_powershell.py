@@ -6,6 +6,14 @@ winflask script contract), ``output``, ``error`` (PowerShell error records), ``c
 (``$Ansible.Changed``, which starts as true), ``failed``, ``host_out``, ``host_err`` and the other
 streams. Order of checks as in the real module: creates, removes, then the check-mode skip of a
 script that does not declare ``[CmdletBinding(SupportsShouldProcess)]``.
+
+``sensitive_parameters`` as the real module documents and runs them (win_powershell.ps1: each entry
+``{name, value}`` becomes a SecureString parameter, ``{name, username, password}`` a PSCredential; no
+value and no username passes nothing; ``value``/``password`` are ``no_log``): the script receives
+``SecureString``/``PSCredential`` stand-ins whose text is only reachable through ``reveal()`` (the
+``SecureStringToGlobalAllocUnicode`` of the PowerShell side). A parameter the script's param block does
+not declare fails as PowerShell fails ("A parameter cannot be found that matches parameter name").
+The call log records each sensitive parameter by name with its value masked, never in clear.
 """
 
 from __future__ import annotations
@@ -38,6 +46,68 @@ def supports_should_process(script: str) -> bool:
         if name.strip().lower() == "supportsshouldprocess":
             return not value.strip() or value.strip().lower() == "$true"
     return False
+
+
+MASK = "********"
+_DECLARED = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+class SecureString:
+    """A SecureString parameter: printing it shows the type name, as PowerShell does, never the text."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+
+    def reveal(self) -> str:
+        return self._text
+
+    def __repr__(self) -> str:
+        return "System.Security.SecureString"
+
+    __str__ = __repr__
+
+
+class PSCredential:
+    def __init__(self, username: str, password: SecureString) -> None:
+        self.username = username
+        self.password = password
+
+    def __repr__(self) -> str:
+        return "System.Management.Automation.PSCredential"
+
+    __str__ = __repr__
+
+
+def declared_parameters(script: str) -> set[str]:
+    """Lower-case names of the variables in the script's param( ... ) block."""
+    text = re.sub(r"<#.*?#>", "", script, flags=re.S)
+    text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    match = _PARAM_BLOCK.search(text)
+    if not match:
+        return set()
+    depth, end = 0, match.end() - 1
+    for end in range(match.end() - 1, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[end], 0)
+        if depth == 0:
+            break
+    return {name.lower() for name in _DECLARED.findall(text[match.end():end])}
+
+
+def secure_values(entries: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """win_powershell.ps1's loop over sensitive_parameters: name -> SecureString / PSCredential."""
+    values: dict[str, Any] = {}
+    for entry in entries or []:
+        if entry.get("username"):
+            values[entry["name"]] = PSCredential(entry["username"], SecureString(entry.get("password") or ""))
+        elif entry.get("value") is not None:
+            values[entry["name"]] = SecureString(entry["value"])
+    return values
+
+
+def masked_entries(entries: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """The sensitive parameters as the call log shows them: names (and user names), values masked."""
+    return [{k: (MASK if k in ("value", "password") and v is not None else v) for k, v in entry.items()}
+            for entry in entries or []]
 
 
 def script_name(script: str) -> str | None:
@@ -97,10 +167,14 @@ def execute(host: Host, params: dict[str, Any], check_mode: bool) -> dict[str, A
         parse_error = None
     except ValueError as exc:
         request, parse_error = (params.get("parameters") or {}).get("Request"), exc
+    sensitive = params.get("sensitive_parameters")
+    logged = {"sensitive_parameters": masked_entries(sensitive)} if sensitive else {}
     if check_mode and not should_process:
         result.update(changed=True, msg="skipped, running in check mode")
-        host.log_call(MODULE, name, request, check_mode, "skipped", changed=True)
+        host.log_call(MODULE, name, request, check_mode, "skipped", changed=True, **logged)
         return result
+    secure = secure_values(sensitive)
+    undeclared = sorted(n for n in secure if n.lower() not in declared_parameters(script))
 
     registered = get_script(name) if name else None
     kind = registered.kind if registered else ("read" if should_process else "write")
@@ -113,13 +187,18 @@ def execute(host: Host, params: dict[str, Any], check_mode: bool) -> dict[str, A
         message = (f"winhost: no emulated script for marker '# winflask-script: {name}'" if name
                    else "winhost: the script has no '# winflask-script: <name>' marker line")
         result.update(failed=True, error=[error_record(message)])
+    elif undeclared:
+        result.update(failed=True, error=[error_record(
+            f"A parameter cannot be found that matches parameter name '{undeclared[0]}'.",
+            "NamedParameterNotFound")])
     elif parse_error is not None:
         result.update(failed=True, error=[error_record(f"ConvertFrom-Json : Invalid JSON primitive: {parse_error}",
                                                        "System.ArgumentException,Microsoft.PowerShell.Commands."
                                                        "ConvertFromJsonCommand")])
     else:
         try:
-            payload = registered.fn(host, request if isinstance(request, dict) else {}, check_mode)
+            extra = {"secure": secure} if secure else {}
+            payload = registered.fn(host, request if isinstance(request, dict) else {}, check_mode, **extra)
             result["result"] = json.dumps(payload, separators=(",", ":"))
             result["changed"] = bool(payload.get("changed")) if kind == "write" else False
         except HostError as exc:
@@ -130,5 +209,5 @@ def execute(host: Host, params: dict[str, Any], check_mode: bool) -> dict[str, A
     host.log_call(MODULE, name, request, check_mode, kind, changed=result["changed"],
                   failed=bool(result.get("failed")),
                   error=json.loads(result["result"])["error"]["code"] if result.get("failed")
-                  and isinstance(result["result"], str) else None)
+                  and isinstance(result["result"], str) else None, **logged)
     return result

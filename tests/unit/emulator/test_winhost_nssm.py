@@ -6,7 +6,9 @@ import subprocess
 
 import pytest
 from winhost import Host, cmdline, nssm, services
-from winhost.nssm_scripts import nssm_apply, nssm_read
+from winhost.errors import HostError
+from winhost.nssm_scripts import LOGON_RIGHT, nssm_apply, nssm_read
+from winhost.win_powershell import SecureString
 
 EXE = "C:\\Program Files\\nssm\\nssm.exe"
 APP = "C:\\apps\\my app\\run_server.bat"
@@ -118,3 +120,53 @@ def test_read_and_apply_scripts_round_trip(host, exe):
     assert read["service"]["parameters"]["AppParameters"] == '--x "a b"'
     assert read["nssm"] == {"path": EXE, "version": "2.24.101.0"}
     assert services.get(host, "myapp")["process"]["command_line"] == f'{APP} --x "a b"'
+
+
+def apply_request(commands: list[dict], **extra) -> dict:
+    line = subprocess.list2cmdline
+    return {"name": "myapp", "executable": EXE, "created": False, "commands": commands, "control": None,
+            "control_lines": {v: line([v, "myapp"]) for v in ("start", "stop", "restart")}
+            | {"remove": line(["remove", "myapp", "confirm"])}, "rollback": [], "logs": [], **extra}
+
+
+def host_files(host: Host) -> dict[str, bytes]:
+    return {str(p): p.read_bytes() for p in host.root.rglob("*") if p.is_file() and p.name != "calls.jsonl"}
+
+
+def test_a_setting_changed_since_the_read_is_refused_and_nothing_written(host, exe):
+    exe.run(["install", "myapp", APP])
+    exe.run(["set", "myapp", "AppRotateBytes", "1048576"])
+    expected = {"values": {"Start": 2, "DelayedAutostart": None}, "parameters": {"AppRotateBytes": 1048576}}
+    request = apply_request([{"line": "set myapp AppRotateBytes 4096", "label": "set myapp AppRotateBytes"},
+                             {"line": "set myapp Start SERVICE_DEMAND_START", "label": "set myapp Start"}],
+                            expected=expected)
+    exe.run(["set", "myapp", "AppRotateBytes", "2097152"])  # someone else, between the read and the write
+    before = host_files(host)
+    with pytest.raises(HostError) as caught:
+        nssm_apply(host, request, False)
+    assert caught.value.code == "ServiceChanged" and caught.value.details["settings"] == ["Parameters\\AppRotateBytes"]
+    assert host_files(host) == before
+    # as read: the write goes through
+    exe.run(["set", "myapp", "AppRotateBytes", "1048576"])
+    assert nssm_apply(host, request, False)["commands_run"] == 2
+    assert services.get(host, "myapp")["parameters"]["AppRotateBytes"] == 4096
+
+
+def test_account_with_password_is_set_through_the_scm_and_only_its_hash_kept(host, exe):
+    exe.run(["install", "myapp", APP])
+    sid = services.add_account(host, "CORP\\svc", "Kx-9931-pw", [LOGON_RIGHT])
+    assert sid
+    request = apply_request([{"account": "CORP\\svc", "password": True, "label": "set myapp ObjectName"}],
+                            control="start")
+    assert nssm_apply(host, request, False, secure={"Password": SecureString("Kx-9931-pw")})["status"] == \
+        services.RUNNING
+    assert services.get(host, "myapp")["values"]["ObjectName"] == "CORP\\svc"
+    assert not any(b"Kx-9931" in data for data in host_files(host).values())
+    # a wrong password is accepted by ChangeServiceConfig; the logon fails at the next start
+    exe.run(["stop", "myapp"])
+    nssm_apply(host, apply_request(request["commands"]), False, secure={"Password": SecureString("wrong")})
+    assert exe.run(["start", "myapp"]).exit_code == 1
+    with pytest.raises(HostError) as caught:  # unknown account: ERROR_INVALID_SERVICE_ACCOUNT
+        nssm_apply(host, apply_request([{"account": "CORP\\nobody", "password": True, "label": "set myapp "
+                                         "ObjectName"}]), False, secure={"Password": SecureString("x")})
+    assert caught.value.code == "NssmFailed" and caught.value.details["exit_code"] == 1057

@@ -198,3 +198,36 @@ def test_playbook_without_emulator_root_fails_clearly(tmp_path: Path) -> None:
     done, _state = run_playbook(tmp_path, None, check=False)
     assert done.returncode != 0
     assert "WINFLASK_EMULATOR_ROOT is not set" in done.stdout
+
+
+NSSM_APPLY = "# winflask.iis target script\n# winflask-script: nssm_apply\nparam(\n" \
+             "    [Parameter(Mandatory = $true)]\n    [string]$Request,\n    [SecureString]$Password\n)\n"
+
+
+def test_sensitive_parameters_reach_the_script_as_securestring_and_the_log_masks_them(host: Host):
+    request = {"name": "nosuch", "executable": "C:\\nssm.exe", "commands": [], "control": None,
+               "control_lines": {}, "rollback": [], "logs": []}
+    sensitive = [{"name": "Password", "value": "Wq-5521-secret"}]
+    result = call(host, NSSM_APPLY, request, sensitive_parameters=sensitive)
+    assert not result.get("failed"), result
+    log = host.calls_file.read_text(encoding="utf-8")
+    assert "Wq-5521" not in log
+    assert host.calls()[-1]["sensitive_parameters"] == [{"name": "Password", "value": "********"}]
+    # a script that does not declare the parameter fails the way PowerShell binding fails
+    refused = call(host, WRITE_SCRIPT, PROXY_ON, sensitive_parameters=sensitive)
+    assert refused["failed"] is True
+    assert "A parameter cannot be found that matches parameter name 'Password'" in refused["error"][0]["exception"][
+        "message"]
+    assert "Wq-5521" not in host.calls_file.read_text(encoding="utf-8")
+
+
+def test_securestring_stand_in_never_prints_its_text():
+    from winhost.win_powershell import PSCredential, SecureString, secure_values
+
+    values = secure_values([{"name": "P", "value": "abc"}, {"name": "C", "username": "u", "password": "def"},
+                            {"name": "N"}])
+    assert set(values) == {"P", "C"} and values["P"].reveal() == "abc"
+    assert isinstance(values["C"], PSCredential) and values["C"].password.reveal() == "def"
+    assert "abc" not in f"{values['P']} {values['P']!r}"
+    assert str(values["C"]) == "System.Management.Automation.PSCredential"
+    assert isinstance(values["C"].password, SecureString)

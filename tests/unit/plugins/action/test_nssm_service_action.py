@@ -6,6 +6,16 @@ from ansible_collections.winflask.iis.plugins.action.nssm_service_info import Ac
 from nssm_reads import APP, NSSM, read, service
 from replay import FakeHost, make_action
 
+
+
+class SecretHost(FakeHost):
+    """FakeHost that also keeps every module_args as sent (sensitive_parameters included)."""
+
+    def __call__(self, module_name, module_args, task_vars=None):
+        self.sent = [*getattr(self, "sent", []), module_args]
+        return super().__call__(module_name, module_args, task_vars)
+
+
 ROTATION = {"rotate_files": True, "rotate_online": True, "rotate_seconds": 86400, "rotate_bytes": 1048576}
 
 
@@ -94,3 +104,28 @@ def test_info_returns_settings_of_an_nssm_service():
     assert result["exists"] and result["is_nssm"] and result["status"] == "SERVICE_RUNNING"
     assert result["service"]["stdout_file"] == "C:\\l\\o.log" and result["changed"] is False
     assert host.calls[0]["script"] == "nssm_read"
+
+
+def test_password_goes_as_a_sensitive_parameter_never_in_the_request():
+    account = {"name": "CORP\\svc", "sid": "S-1-5-21-9", "logon_right": True}
+    host = SecretHost([FakeHost.ok(read(account=account)), FakeHost.ok({"changed": True,
+                                                                         "status": "SERVICE_STOPPED"})])
+    result = make_action(ActionModule, {"name": "myapp", "application": APP, "username": "CORP\\svc",
+                                        "password": "Zq-7731-secret"}, host, diff=True).run(task_vars={})
+    assert result["changed"] is True and "Zq-7731" not in repr(result)
+    read_args, apply_args = host.sent
+    assert "sensitive_parameters" not in read_args
+    assert apply_args["sensitive_parameters"] == [{"name": "Password", "value": "Zq-7731-secret"}]
+    assert "Zq-7731" not in apply_args["parameters"]["Request"]
+    assert ["set", "myapp", "ObjectName", "CORP\\svc", "********"] in result["nssm_commands"]
+
+
+def test_a_concurrent_change_is_reported_and_nothing_written():
+    svc = service(AppRotateBytes=1048576)
+    host = FakeHost([FakeHost.ok(read(svc, application=None)),
+                     FakeHost.error("ServiceChanged", "service myapp changed since this task read it: "
+                                                      "Parameters\\AppRotateBytes")])
+    result = make_action(ActionModule, {"name": "myapp", "rotate_bytes": 2097152}, host).run(task_vars={})
+    assert result["failed"] is True and "Parameters\\AppRotateBytes" in result["msg"]
+    assert "(ServiceChanged); nothing was written" in result["msg"] and "run the task again" in result["msg"]
+    assert host.calls[1]["request"]["expected"] == {"values": {}, "parameters": {"AppRotateBytes": 1048576}}

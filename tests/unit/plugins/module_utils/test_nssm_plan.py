@@ -5,7 +5,8 @@ import re
 import pytest
 
 from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError
-from ansible_collections.winflask.iis.plugins.module_utils.nssm_service import SPEC, plan, read_request, validate
+from ansible_collections.winflask.iis.plugins.module_utils.nssm_service import (
+    SPEC, apply_request, needs_secrets, plan, read_request, validate)
 from ansible_collections.winflask.iis.plugins.module_utils.nssm_settings import current_settings
 
 from nssm_reads import APP, read, service
@@ -154,7 +155,7 @@ def test_user_account_needs_the_logon_right():
     given = args(name="myapp", application=APP, username="CORP\\svc", password="pw")
     p = plan(given, read(account=account))
     assert p.grant_logon_right == "S-1-5-21-1-2-3-1001"
-    assert ["set", "myapp", "ObjectName", "CORP\\svc", "pw"] in p.commands
+    assert ["set", "myapp", "ObjectName", "CORP\\svc", "********"] in p.commands  # never the password
     with pytest.raises(ModuleError, match="lacks the right to log on as a service"):
         plan({**given, "grant_logon_right": False}, read(account=account))
     with pytest.raises(ModuleError, match="not an account the host knows"):
@@ -193,3 +194,26 @@ def test_missing_log_folder_is_refused_before_any_write():
     with pytest.raises(ModuleError, match="the folder C:.*logs does not exist on the host"):
         plan(given, {**read(), "folders": {"C:\\apps\\myapp\\logs": False}})
     assert plan(given, {**read(), "folders": {"C:\\apps\\myapp\\logs": True}}).created
+
+
+def test_the_password_is_in_no_command_line_nor_request():
+    account = {"name": "CORP\\svc", "sid": "S-1-5-21-1-2-3-1001", "logon_right": True}
+    given = args(name="myapp", application=APP, username="CORP\\svc", password="Pw-9f1c&<>")
+    p = plan(given, read(account=account))
+    request = apply_request(given, read(account=account), p)
+    assert "Pw-9f1c" not in repr(p) and "Pw-9f1c" not in repr(request)
+    entry = next(c for c in request["commands"] if c.get("account"))
+    assert entry == {"account": "CORP\\svc", "password": True, "label": "set myapp ObjectName"}
+    assert needs_secrets(request)
+    assert not needs_secrets(apply_request(args(name="myapp", application=APP), read(), plan(
+        args(name="myapp", application=APP), read())))
+
+
+def test_apply_request_carries_the_read_values_of_what_it_changes():
+    svc = service(AppRotateBytes=1048576, values={"Start": 3})
+    given = args(name="myapp", rotate_bytes=2097152, start_mode="delayed")
+    request = apply_request(given, read(svc, application=None), plan(given, read(svc, application=None)))
+    assert request["expected"] == {"values": {"Start": 3, "DelayedAutostart": None},
+                                   "parameters": {"AppRotateBytes": 1048576}}
+    new = args(name="myapp", application=APP)
+    assert apply_request(new, read(), plan(new, read()))["expected"] == {"values": {}, "parameters": {}}
