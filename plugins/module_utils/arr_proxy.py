@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError, ModuleSpec
 from ansible_collections.winflask.iis.plugins.module_utils.config import (
-    Address, ConfigRead, Node, attribute_changes, op_set, timespan_from_seconds, timespan_to_seconds)
+    BACKUP_OPTIONS, Address, ConfigRead, Node, attribute_changes, op_set, timespan_from_seconds, timespan_to_seconds)
 from ansible_collections.winflask.iis.plugins.module_utils.transport import TargetError
 
 if TYPE_CHECKING:  # the action base imports ansible.plugins: controller only
@@ -47,6 +47,7 @@ SPEC = ModuleSpec(argument_spec={
     "keep_alive": {"type": "bool"},
     "min_response_buffer": {"type": "int"},
     "response_buffer_limit": {"type": "int"},
+    **BACKUP_OPTIONS,
 }, kinds={"x_forwarded_for_header_name": "header_name"})
 
 INFO_SPEC = ModuleSpec(argument_spec={})

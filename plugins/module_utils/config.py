@@ -9,7 +9,14 @@ from dataclasses import dataclass
 from collections.abc import Iterable
 from typing import Any
 
+from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError
+
 APPHOST = "MACHINE/WEBROOT/APPHOST"
+
+# The option every config-writing module has (doc fragment winflask.iis.backup): how many backup
+# folders of %ProgramData%\winflask\backup config_apply keeps (docs/architecture.md 3.4).
+BACKUP_KEEP_DEFAULT = 20
+BACKUP_OPTIONS: dict[str, Any] = {"backup_keep": {"type": "int", "default": BACKUP_KEEP_DEFAULT}}
 
 
 @dataclass(frozen=True)
@@ -119,6 +126,35 @@ class ConfigRead:
 
 def read_request(addresses: Iterable[Address]) -> dict[str, Any]:
     return {"reads": [a.as_dict() for a in addresses]}
+
+
+def backup_keep(value: Any) -> int:
+    """The backup_keep option as a number: 0 keeps every backup, N >= 1 the newest N folders."""
+    if value is None:
+        return BACKUP_KEEP_DEFAULT
+    try:
+        keep = int(value) if not isinstance(value, (bool, float)) else None
+    except (TypeError, ValueError):
+        keep = None
+    if keep is None or keep < 0:
+        raise ModuleError(f"backup_keep must be 0 (keep every backup) or the number of newest backups to "
+                          f"keep (1 or more), got {value!r}")
+    return keep
+
+
+def apply_request(fingerprint: dict[str, Any], operations: list[dict[str, Any]],
+                  keep: int = BACKUP_KEEP_DEFAULT) -> dict[str, Any]:
+    """The config_apply request: the read's fingerprint guards the operations; a backup is always taken."""
+    return {"fingerprint": fingerprint, "backup": True, "backup_keep": keep, "operations": operations}
+
+
+def describe_backups(details: dict[str, Any]) -> str:
+    """The sentence a failed config_apply adds to its message: where the files before the task are kept."""
+    backups = [str(b) for b in details.get("backups") or [] if b]
+    if not backups:
+        return ""
+    return ("The configuration files as they were before this task are backed up at: "
+            + "; ".join(backups) + ".")
 
 
 PathStep = Any  # str (child element) or {"item": {key: value}}

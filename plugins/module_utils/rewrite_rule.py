@@ -10,7 +10,7 @@ from typing import Any
 
 from ansible_collections.winflask.iis.plugins.module_utils.checks import SCOPE_KINDS
 from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError, ModuleSpec
-from ansible_collections.winflask.iis.plugins.module_utils.config import SectionState
+from ansible_collections.winflask.iis.plugins.module_utils.config import BACKUP_OPTIONS, SectionState
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.model import OUTBOUND, normalise_rule
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.scope import FACT, Scope
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.validate import check_rule_list
@@ -73,7 +73,7 @@ GUARD_OPTIONS: dict[str, Any] = {
 
 SPEC = ModuleSpec(
     argument_spec={
-        **RULE_OPTIONS, **SCOPE_OPTIONS, **GUARD_OPTIONS,
+        **RULE_OPTIONS, **SCOPE_OPTIONS, **GUARD_OPTIONS, **BACKUP_OPTIONS,
         "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
         "position": {"type": "str", "choices": ["first", "last", "before", "after"]},
         "relative_to": {"type": "str"},
@@ -85,7 +85,7 @@ SPEC = ModuleSpec(
 
 RULES_SPEC = ModuleSpec(
     argument_spec={
-        **SCOPE_OPTIONS, **GUARD_OPTIONS,
+        **SCOPE_OPTIONS, **GUARD_OPTIONS, **BACKUP_OPTIONS,
         "rules": {"type": "list", "elements": "dict", "required": True, "options": RULE_OPTIONS},
     },
     required_by={"application": "site"},

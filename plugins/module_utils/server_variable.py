@@ -11,7 +11,8 @@ from typing import Any
 
 from ansible_collections.winflask.iis.plugins.module_utils.checks import SCOPE_KINDS
 from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError, ModuleSpec
-from ansible_collections.winflask.iis.plugins.module_utils.config import Address, SectionState, op_add, op_remove
+from ansible_collections.winflask.iis.plugins.module_utils.config import (
+    BACKUP_OPTIONS, Address, SectionState, op_add, op_remove)
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.model import plain
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.scope import Scope, allowed_names
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.validate import check_variable_name
@@ -22,7 +23,7 @@ SPEC = ModuleSpec(
     argument_spec={
         "name": {"type": "list", "elements": "str", "required": True, "aliases": ["names"]},
         "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
-        **SCOPE,
+        **SCOPE, **BACKUP_OPTIONS,
     },
     required_by={"application": "site"},
     kinds=SCOPE_KINDS,

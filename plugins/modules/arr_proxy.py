@@ -72,6 +72,7 @@ options:
     type: int
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - winflask.iis.backup
 attributes:
   check_mode:
     support: full

@@ -261,6 +261,7 @@ options:
     default: false
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - winflask.iis.backup
 attributes:
   check_mode:
     support: full

@@ -249,6 +249,7 @@ options:
     default: false
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - winflask.iis.backup
 attributes:
   check_mode:
     support: full

@@ -47,6 +47,7 @@ options:
     type: str
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - winflask.iis.backup
 attributes:
   check_mode:
     support: full

@@ -13,7 +13,8 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.winflask.iis.plugins.module_utils.checks import check_options, check_structure
-from ansible_collections.winflask.iis.plugins.module_utils.config import ConfigRead, read_request
+from ansible_collections.winflask.iis.plugins.module_utils.config import (
+    ConfigRead, apply_request, backup_keep, describe_backups, read_request)
 from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError, ModuleSpec
 from ansible_collections.winflask.iis.plugins.module_utils.transport import TargetError, run_script
 
@@ -24,6 +25,10 @@ ERROR_HINTS = {
     "SiteNotFound": "The site does not exist on the host.",
     "SectionLocked": "The section is locked at this level (overrideModeDefault=\"Deny\"); write it in "
                      "applicationHost.config (server level or a <location> tag) instead of web.config.",
+    "FingerprintMismatch": "Another program changed the IIS configuration since this task read it; nothing "
+                           "was written: run the task again.",
+    "ConfigChanging": "Another program kept writing the IIS configuration while this task read it; nothing "
+                      "was written: run the task again when it is done.",
 }
 
 
@@ -70,7 +75,8 @@ class WinflaskAction(ActionBase):
 
     def describe_target_error(self, exc: TargetError) -> str:
         hint = ERROR_HINTS.get(exc.code)
-        return f"{exc.message} ({exc.code})" + (f" {hint}" if hint else "")
+        backups = describe_backups(exc.details)  # a write that failed after its backup says where it is
+        return f"{exc.message} ({exc.code})" + "".join(f" {text}" for text in (hint, backups) if text)
 
     # -- helpers ------------------------------------------------------------------------------
     @property
@@ -95,9 +101,10 @@ class WinflaskAction(ActionBase):
             raise RuntimeError("apply_config called in check mode")
         if not operations:
             return {"changed": False}
+        # validate_argument_spec made it an int; 0 keeps every backup, a negative number is refused here.
+        keep = backup_keep(self._task.args.get("backup_keep"))
         self.writes += 1
-        return self.call("config_apply", {"fingerprint": read.fingerprint, "backup": True,
-                                          "operations": operations})
+        return self.call("config_apply", apply_request(read.fingerprint, operations, keep))
 
     def host_facts(self) -> dict[str, Any]:
         return self.call("host_facts", {})

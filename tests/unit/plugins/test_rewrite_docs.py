@@ -9,6 +9,7 @@ import yaml
 from ansible_collections.winflask.iis.plugins.module_utils import rewrite_rule, server_variable
 
 MODULES = Path(__file__).resolve().parents[3] / "plugins" / "modules"
+FRAGMENTS = MODULES.parent / "doc_fragments"
 SPECS = {"rewrite_rule": rewrite_rule.SPEC, "rewrite_rules": rewrite_rule.RULES_SPEC,
          "rewrite_rule_info": rewrite_rule.INFO_SPEC, "server_variable": server_variable.SPEC,
          "server_variable_info": server_variable.INFO_SPEC}
@@ -16,11 +17,20 @@ KEYS = ("type", "required", "choices", "default", "elements", "aliases")
 
 
 def documented(module):
-    tree = ast.parse((MODULES / f"{module}.py").read_text(encoding="utf-8"))
-    for node in tree.body:
+    doc = _documentation(MODULES / f"{module}.py")
+    for fragment in doc.get("extends_documentation_fragment") or []:  # the collection's own, as ansible-doc merges
+        if fragment.startswith("winflask.iis."):
+            extra = _documentation(FRAGMENTS / f"{fragment.split('.')[-1]}.py")
+            doc["options"] = {**extra.get("options", {}), **doc.get("options", {})}
+    return doc
+
+
+def _documentation(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "DOCUMENTATION":
             return yaml.safe_load(node.value.value)
-    raise AssertionError(module)
+    raise AssertionError(path)
 
 
 def compare(doc_options, spec_options, where):

@@ -1,4 +1,9 @@
+import re
+
+import pytest
+
 from ansible_collections.winflask.iis.plugins.module_utils import config
+from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError
 
 
 def node(**attrs):
@@ -62,3 +67,26 @@ def test_yaml_diff_accepts_subclassed_values():
     assert diff["before"] == "timeout: 120\n"
     assert diff["after"] == "timeout: 300\nname: x\n"
     assert diff["before_header"] == "proxy (before)"
+
+
+def test_backup_keep_accepts_zero_and_positive_numbers():
+    assert config.backup_keep(None) == 20
+    assert config.backup_keep(0) == 0 and config.backup_keep(7) == 7 and config.backup_keep("3") == 3
+
+
+@pytest.mark.parametrize("value", [-1, "-2", "many", True, 2.5])
+def test_backup_keep_refuses_what_is_not_a_count(value):
+    with pytest.raises(ModuleError, match=r"backup_keep must be .* got " + re.escape(repr(value))):
+        config.backup_keep(value)
+
+
+def test_apply_request_always_backs_up_and_says_how_many_to_keep():
+    ops = [config.op_clear(config.Address("s"), [])]
+    assert config.apply_request({"f": "ab"}, ops, 5) == {"fingerprint": {"f": "ab"}, "backup": True,
+                                                          "backup_keep": 5, "operations": ops}
+
+
+def test_describe_backups_names_every_backup_file():
+    assert config.describe_backups({}) == "" and config.describe_backups({"backups": []}) == ""
+    text = config.describe_backups({"backups": ["C:\\b\\1\\a.config", "C:\\b\\1\\web.config"]})
+    assert "C:\\b\\1\\a.config; C:\\b\\1\\web.config" in text and "backed up" in text
