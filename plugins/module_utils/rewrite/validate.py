@@ -17,13 +17,11 @@ from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleErr
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.model import (
     GLOBAL, INBOUND, OUTBOUND, action_attrs)
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.patterns import PatternError, check_pattern
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite import proxy_guard
 
 VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 BACK_REFERENCE = re.compile(r"\{([RC]):(\d+)\}", re.IGNORECASE)
 MAX_BACK_REFERENCE = 9  # {R:0}..{R:9}, {C:0}..{C:9}
-STRING_FUNCTIONS = {"tolower", "urlencode", "urldecode", "htmlencode", "escapedatastring"}
-# Server variables a client cannot choose; allowed in the host part of a proxy target.
-HOST_SAFE_VARIABLES = {"server_port", "server_port_secure", "local_addr"}
 CUSTOM_RESPONSE_EXCLUDED = range(300, 308)  # schema validation "300,307,exclude"
 UINT_MAX = 2**32 - 1  # statusCode and subStatusCode are "uint" in the schema
 HTTP_STATUS = range(100, 1000)
@@ -89,46 +87,6 @@ def check_back_references(text: str, option: str, highest: dict[str, int]) -> No
             raise ModuleError(f"{option} uses {{{kind}:{n}}} but {source} can only produce {can}: got {text!r}")
 
 
-def request_controlled_host(url: str) -> str | None:
-    """The variable reference that lets a client choose the target host of ``url``, if any."""
-    head = url.split("://", 1)[0] if "://" in url else None
-    if head is not None and "/" not in head:
-        authority = re.split(r"[/?#]", url.split("://", 1)[1], maxsplit=1)[0]
-    elif url.startswith("{"):
-        authority = _leading_reference(url)  # the target, scheme and host included, starts with a reference
-    else:
-        return None
-    depth, start = 0, 0
-    for i, c in enumerate(authority):
-        if c == "{":
-            if depth == 0:
-                start = i
-            depth += 1
-        elif c == "}" and depth:
-            depth -= 1
-            if depth == 0 and not _host_safe(authority[start + 1:i], absolute=head is not None):
-                return authority[start:i + 1]
-    return None
-
-
-def _leading_reference(url: str) -> str:
-    depth = 0
-    for i, c in enumerate(url):
-        depth += {"{": 1, "}": -1}.get(c, 0)
-        if depth == 0:
-            return url[:i + 1]
-    return url
-
-
-def _host_safe(reference: str, absolute: bool) -> bool:
-    name = reference.split(":", 1)[0].strip().lower()
-    if ":" in reference and name not in STRING_FUNCTIONS and name not in ("r", "c"):
-        return True  # a rewrite map lookup: the administrator chose every value it can return
-    if not absolute and name in ("r", "c"):
-        return True  # a relative target from a back-reference ({R:1}) is an ordinary rewrite
-    return name in HOST_SAFE_VARIABLES
-
-
 def unused_action_attributes(rule: dict[str, Any], flavor: str, where: str) -> list[str]:
     """Warnings for action options set (not at their default) that the action type does not use."""
     action = rule["action"]
@@ -172,14 +130,8 @@ def check_action(rule: dict[str, Any], flavor: str, where: str, highest: dict[st
                             "to 999; IIS accepts it, what it answers then is not documented")
         for option in ("status_reason", "status_description"):
             check_back_references(action[option], f"{where}: action.{option}", highest)
-    if kind == "Rewrite" and not allow_open_proxy:
-        reference = request_controlled_host(action["url"])
-        if reference:
-            raise ModuleError(
-                f"{where}: action.url {action['url']!r} takes its target host from {reference}, which the "
-                "client controls: with ARR this is an open proxy that forwards requests to any host. "
-                "Use a fixed host (e.g. http://localhost:50100/{R:1}) or a rewrite map, or set "
-                "allow_open_proxy=true if you really mean it.")
+    if kind == "Rewrite" and not allow_open_proxy and not proxy_guard.needs_maps(rule):
+        proxy_guard.check_target(rule, where)  # a target with rewrite maps is judged after the read
     return warnings
 
 
@@ -244,5 +196,4 @@ def check_rule_list(rules: list[dict[str, Any]], flavor: str, allow_open_proxy: 
     return warnings
 
 
-__all__ = ["INBOUND", "GLOBAL", "OUTBOUND", "check_rule", "check_rule_list", "check_variable_name",
-           "request_controlled_host"]
+__all__ = ["INBOUND", "GLOBAL", "OUTBOUND", "check_rule", "check_rule_list", "check_variable_name"]
