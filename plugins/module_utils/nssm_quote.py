@@ -22,3 +22,35 @@ def quote_args(args: list[str]) -> str:
 def nssm_command_line(argv: list[str]) -> str:
     """The argument string passed to nssm.exe for one command (``["set", "svc", "AppParameters", ...]``)."""
     return quote_args(argv)
+
+
+# -- batch files ---------------------------------------------------------------------------------------
+# A .bat/.cmd application is not a C program: CreateProcess runs it as ``cmd.exe /c "<command line>"``
+# and cmd.exe parses the arguments. cmd.exe expands %VAR% (and !VAR! when delayed expansion is on) even
+# inside double quotes, and a double quote toggles its quoting, so no escaping of these is safe in every
+# case: ``a" & whoami > C:\x.txt & "b`` ends the quotes and runs a second command (the BatBadBut class,
+# CVE-2024-24576; Rust's std::process and Node.js refuse or specially escape batch arguments since).
+# Refused here; every other character is safe inside double quotes, where & | < > ^ ( ) are literal and
+# the batch parameter delimiters (space, tab, comma, semicolon, equals sign) do not split the value.
+BATCH_EXTENSIONS = (".bat", ".cmd")
+BATCH_UNSAFE = '"%!'
+BATCH_QUOTED = set(" \t,;=&|<>^()")
+
+
+def is_batch(application: str | None) -> bool:
+    return bool(application) and str(application).strip().strip('"').lower().endswith(BATCH_EXTENSIONS)
+
+
+def batch_unsafe(args: list[str]) -> tuple[int, str] | None:
+    """The first argument (index, character) cmd.exe would not take literally, or None."""
+    for index, arg in enumerate(args):
+        bad = next((c for c in str(arg) if c in BATCH_UNSAFE), None)
+        if bad is not None:
+            return index, bad
+    return None
+
+
+def batch_args(args: list[str]) -> str:
+    """The argument string for a batch application: each argument that needs it in double quotes, as
+    ``%1``..``%9`` of the batch file see them; call only when ``batch_unsafe(args)`` is None."""
+    return " ".join(f'"{a}"' if not a or BATCH_QUOTED & set(a) else a for a in (str(x) for x in args))

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError, ModuleSpec
-from ansible_collections.winflask.iis.plugins.module_utils.nssm_quote import nssm_command_line
+from ansible_collections.winflask.iis.plugins.module_utils.nssm_quote import (
+    batch_args, batch_unsafe, is_batch, nssm_command_line)
 from ansible_collections.winflask.iis.plugins.module_utils.nssm_settings import (
     BY_OPTION, DWORD_MAX, EXIT_ACTIONS, SETTINGS, START_MODES, canonical_account, current_settings,
     desired_value, install_defaults, needs_logon_right_check, needs_password, registry_names, same,
@@ -91,6 +92,8 @@ def validate(args: dict[str, Any]) -> None:
     for arg in args.get("arguments") or []:
         if "\x00" in arg or "\n" in arg:
             raise ModuleError(f"arguments must not contain NUL or line breaks, got {arg!r}")
+    if is_batch(args.get("application")):
+        check_batch_arguments(args, args["application"])
     username = args.get("username")
     if username is not None:
         if not username.strip():
@@ -101,6 +104,19 @@ def validate(args: dict[str, Any]) -> None:
                               "virtual accounts and gMSAs ending in $ need none)")
     if args.get("password") and username is None:
         raise ModuleError("password is given but username is not")
+
+
+def check_batch_arguments(args: dict[str, Any], application: str) -> None:
+    """A .bat/.cmd application gets its arguments through cmd.exe: refuse what cmd.exe would interpret."""
+    found = batch_unsafe(args.get("arguments") or [])
+    if found is None:
+        return
+    index, char = found
+    raise ModuleError(
+        f"arguments[{index}] {args['arguments'][index]!r} contains {char!r}, which cmd.exe interprets even "
+        f"inside quotes; the application {application!r} is a batch file, run by cmd.exe (\"%VAR%\" and "
+        "\"!VAR!\" expand, a double quote ends the quoting and lets the rest run as commands). Pass such a "
+        "value through environment, or make the service run the program itself instead of a .bat/.cmd")
 
 
 def wanted_account(args: dict[str, Any]) -> str | None:
@@ -257,6 +273,10 @@ def plan(args: dict[str, Any], read: dict[str, Any]) -> Plan:
     application = resolve_application(args, read)
     check_folders(args, read)
     wanted = desired_settings(args, application)
+    run = application or (current_settings(service)["application"] if ours and service else None)
+    if args.get("arguments") is not None and is_batch(run):
+        check_batch_arguments(args, str(run))
+        wanted["arguments"] = batch_args(args["arguments"])  # cmd.exe's quoting, not the C runtime's
     account = wanted.get("username") or virtual_account(name)
     status = service.get("status") if ours and service else STOPPED
 

@@ -2,7 +2,12 @@
 
 import pytest
 
-from ansible_collections.winflask.iis.plugins.module_utils.nssm_quote import nssm_command_line, quote_args
+from ansible_collections.winflask.iis.plugins.module_utils.nssm_quote import (
+    batch_args, batch_unsafe, nssm_command_line, quote_args)
+from ansible_collections.winflask.iis.plugins.module_utils.nssm_service import SPEC, plan, validate
+from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError
+
+from nssm_reads import read, service
 
 
 def split_like_msvcrt(line: str) -> list[str]:
@@ -84,3 +89,32 @@ def test_nested_app_parameters_survive_two_levels_of_quoting():
     outer = nssm_command_line(["set", "my svc", "AppParameters", inner])
     assert split_like_msvcrt(outer) == ["set", "my svc", "AppParameters", inner]
     assert split_like_msvcrt(split_like_msvcrt(outer)[3]) == ["--config", "C:\\my app\\a.toml", 'x"y']
+
+
+ISSUE_EXAMPLE = 'a" & whoami > C:\\x.txt & "b'
+
+
+@pytest.mark.parametrize("bad", [ISSUE_EXAMPLE, "%PATH%", "50%", "hi!", 'say "x"'])
+def test_batch_application_refuses_what_cmd_exe_interprets(bad):
+    given = {"name": "myapp", "state": "present", "application": "C:\\apps\\run_server.BAT",
+             "arguments": ["--ok", bad]}
+    with pytest.raises(ModuleError, match=r"arguments\[1\] .* cmd\.exe interprets even inside quotes"):
+        validate(given)
+
+
+def test_batch_arguments_are_quoted_for_cmd_exe_and_exe_arguments_for_the_c_runtime():
+    args = ["--listen=127.0.0.1:8080", "C:\\my dir\\", "a&b", "plain", ""]
+    assert batch_args(args) == '"--listen=127.0.0.1:8080" "C:\\my dir\\" "a&b" plain ""'
+    assert batch_unsafe(args) is None
+    given = {"name": "myapp", "state": "present", "application": "C:\\apps\\app.exe",
+             "arguments": [ISSUE_EXAMPLE]}
+    validate(given)  # a C program splits with the C runtime rules: list2cmdline quotes it exactly
+
+
+def test_editing_arguments_of_an_existing_batch_service_uses_the_service_application():
+    svc = service()  # Application C:\apps\myapp\run_server.bat
+    base = {name: spec.get("default") for name, spec in SPEC.argument_spec.items()}
+    with pytest.raises(ModuleError, match="is a batch file"):
+        plan({**base, "name": "myapp", "arguments": [ISSUE_EXAMPLE]}, read(svc, application=None))
+    p = plan({**base, "name": "myapp", "arguments": ["a,b", "c"]}, read(svc, application=None))
+    assert p.commands == [["set", "myapp", "AppParameters", '"a,b" c']]
