@@ -108,7 +108,7 @@ def test_application_scope_reads_the_application_web_config():
     ({"match": {"url": "(.*"}}, "is not a valid ECMAScript pattern"),
     ({"match": {"url": "(.*)"}, "action": {"type": "Proxy"}}, "action.type must be one of"),
     ({"match": {"url": "(.*)"}, "action": {"type": "Redirect", "url": "/x", "redirect_type": 308}}, "no 308"),
-    ({"match": {"url": "(.*)"}, "action": {"type": "Redirect"}}, "action.url is required"),
+    ({"match": {"url": "(.*)"}, "action": {"type": "CustomResponse", "status_code": 302}}, "outside 300 to 307"),
     ({"match": {"url": "(.*)"}, "server_variables": [{"name": "X-Y", "value": "1"}]}, "server variable name"),
     ({"match": {"url": "(.*)"}, "action": {"type": "Rewrite", "url": "/{C:1}"}}, "{C:1}"),
     ({"match": {"url": "(.*)"}, "action": {"type": "Rewrite", "url": "http://{HTTP_HOST}/{R:1}"}}, "open proxy"),
