@@ -2,9 +2,10 @@
 # winflask-script: config_apply
 <#
 Applies a list of IIS configuration operations (set, reset, add, remove, clear) through ONE
-Microsoft.Web.Administration ServerManager and ONE CommitChanges(), after checking that no config
-file moved since the read (fingerprint) and copying every file it will touch to
-%ProgramData%\winflask\backup\<yyyyMMdd-HHmmss-fff>\. Result in $Ansible.Result:
+Microsoft.Web.Administration ServerManager and ONE CommitChanges(), after copying every file it will
+touch to %ProgramData%\winflask\backup\<yyyyMMdd-HHmmss-fff>\ (a folder only SYSTEM and Administrators
+may open; the newest backup_keep folders are kept) and checking, immediately before the commit, that
+no config file moved since the read (fingerprint). Result in $Ansible.Result:
   {"changed": true, "backups": ["C:\\ProgramData\\winflask\\backup\\...\\applicationHost.config"]}
 Nothing is written when any operation fails (errors are raised before CommitChanges).
 A write script: no SupportsShouldProcess, so win_powershell skips it in check mode; the Python
@@ -309,22 +310,64 @@ function Backup-ConfigFile {
     return $target
 }
 
+function Initialize-BackupRoot {
+    # %ProgramData%\winflask\backup gets the access rules of the IIS config folder: SYSTEM and
+    # Administrators full control, inherited by every stamp folder and copy below it, and nothing
+    # inherited from %ProgramData% (where Users may read): applicationHost.config can hold encrypted
+    # credentials. Only the access rules are written (not the owner). A folder whose rules are already
+    # protected is left as it is (docs/powershell.md, "Backups").
+    param([string]$Path)
+    if (-not (Test-Path -LiteralPath $Path -PathType Container)) { $null = New-Item -ItemType Directory -Path $Path -Force }
+    $folder = Get-Item -LiteralPath $Path
+    if ($folder.GetAccessControl([System.Security.AccessControl.AccessControlSections]::Access).AreAccessRulesProtected) { return }
+    $security = New-Object System.Security.AccessControl.DirectorySecurity
+    $security.SetAccessRuleProtection($true, $false)
+    $inherit = [System.Security.AccessControl.InheritanceFlags]'ContainerInherit, ObjectInherit'
+    $propagation = [System.Security.AccessControl.PropagationFlags]::None
+    $allow = [System.Security.AccessControl.AccessControlType]::Allow
+    $full = [System.Security.AccessControl.FileSystemRights]::FullControl
+    foreach ($sid in @('S-1-5-18', 'S-1-5-32-544')) {
+        $identity = New-Object System.Security.Principal.SecurityIdentifier $sid
+        $security.AddAccessRule((New-Object System.Security.AccessControl.FileSystemAccessRule $identity, $full, $inherit, $propagation, $allow))
+    }
+    $folder.SetAccessControl($security)
+}
+
+function Remove-OldBackup {
+    # Keeps the newest $Keep stamp folders (yyyyMMdd-HHmmss-fff[-n]) under $Base; 0 keeps all.
+    param([string]$Base, [int]$Keep)
+    if ($Keep -le 0) { return }
+    $stamps = @(Get-ChildItem -LiteralPath $Base -Directory | Where-Object { $_.Name -match '^\d{8}-\d{6}-\d{3}(-\d+)?$' } |
+            Sort-Object @{ Expression = { $_.Name.Substring(0, 19) } }, @{ Expression = { if ($_.Name.Length -gt 20) { [int]$_.Name.Substring(20) } else { 0 } } })
+    for ($i = 0; $i -lt $stamps.Count - $Keep; $i++) { Remove-Item -LiteralPath $stamps[$i].FullName -Recurse -Force }
+}
+
+function Assert-Fingerprint {
+    # FingerprintMismatch when a config file is not what the read saw (winflask's own guard).
+    param($Expected)
+    if ($null -eq $Expected) { return }
+    foreach ($property in $Expected.PSObject.Properties) {
+        $actual = Get-Fingerprint $property.Name
+        if ("$actual" -ne "$($property.Value)") {
+            throw (New-WinflaskError 'FingerprintMismatch' "The configuration file '$($property.Name)' changed since it was read" @{ file = $property.Name; expected = $property.Value; actual = $actual })
+        }
+    }
+}
+
+$backups = New-Object System.Collections.Generic.List[string]
 try {
     $Ansible.Changed = $false
     $requestData = ConvertFrom-Json -InputObject $Request
     $iis = Get-IisPaths
+    $keep = Get-Field $requestData 'backup_keep' 20
+    if (-not ($keep -is [int] -or $keep -is [long]) -or $keep -lt 0) {
+        throw (New-WinflaskError 'InvalidValue' "backup_keep must be a whole number >= 0, got '$keep'" @{ backup_keep = $keep })
+    }
     $manager = Get-ServerManager $iis.Mwa
 
-    # 1. Refuse when a config file changed since the read (winflask's own guard).
+    # 1. Refuse early when a config file changed since the read: a stale request makes no backup.
     $expected = Get-Field $requestData 'fingerprint'
-    if ($null -ne $expected) {
-        foreach ($property in $expected.PSObject.Properties) {
-            $actual = Get-Fingerprint $property.Name
-            if ("$actual" -ne "$($property.Value)") {
-                throw (New-WinflaskError 'FingerprintMismatch' "The configuration file '$($property.Name)' changed since it was read" @{ file = $property.Name; expected = $property.Value; actual = $actual })
-            }
-        }
-    }
+    Assert-Fingerprint $expected
 
     # 2. Every operation against the one ServerManager, in memory.
     $touched = New-Object System.Collections.Generic.List[string]
@@ -332,25 +375,39 @@ try {
         Invoke-Operation $manager $iis.Apphost $operation $touched
     }
 
-    # 3. Back up every file that will change and exists already (a new web.config has nothing to keep).
-    $backups = New-Object System.Collections.Generic.List[string]
+    # 3. Back up every file that will change and exists already (a new web.config has nothing to keep),
+    #    then prune the oldest backups.
     if ((Get-Field $requestData 'backup' $true) -and $touched.Count -gt 0) {
+        $base = Join-Path $env:ProgramData 'winflask\backup'
+        Initialize-BackupRoot $base
         $stamp = Get-Date -Format 'yyyyMMdd-HHmmss-fff'
-        $root = Join-Path $env:ProgramData "winflask\backup\$stamp"
-        for ($suffix = 1; Test-Path -LiteralPath $root; $suffix++) { $root = Join-Path $env:ProgramData "winflask\backup\$stamp-$suffix" }
+        $root = Join-Path $base $stamp
+        for ($suffix = 1; Test-Path -LiteralPath $root; $suffix++) { $root = Join-Path $base "$stamp-$suffix" }
         foreach ($file in $touched) {
             if (Test-Path -LiteralPath $file -PathType Leaf) { $backups.Add((Backup-ConfigFile $root $file)) }
         }
+        Remove-OldBackup $base ([int]$keep)
     }
 
-    # 4. One commit for everything.
+    # 4. One commit for everything, the fingerprint checked again immediately before it. MWA itself
+    #    refuses a commit when a file it loaded changed on disk since ("Cannot commit configuration
+    #    changes because the file has changed on disk", System.IO.FileLoadException): a failed commit
+    #    whose files moved is reported as FingerprintMismatch, any other failure as it is.
     if ($touched.Count -gt 0) {
-        $manager.CommitChanges()
+        Assert-Fingerprint $expected
+        try { $manager.CommitChanges() }
+        catch {
+            Assert-Fingerprint $expected
+            throw
+        }
         $Ansible.Changed = $true
     }
     $Ansible.Result = ConvertTo-Json -InputObject ([ordered]@{ changed = ($touched.Count -gt 0); backups = $backups }) -Depth 20 -Compress
 }
 catch {
     $Ansible.Failed = $true
-    $Ansible.Result = ConvertTo-Json -InputObject (Get-ErrorPayload $_) -Depth 20 -Compress
+    $payload = Get-ErrorPayload $_
+    # A failure after the backup says where it is (the action's message names the files).
+    if ($backups.Count -gt 0) { $payload.error['backups'] = $backups.ToArray() }
+    $Ansible.Result = ConvertTo-Json -InputObject $payload -Depth 20 -Compress
 }

@@ -5,6 +5,8 @@ Reads IIS configuration sections through Microsoft.Web.Administration (MWA) and 
 ONE JSON string in $Ansible.Result:
   {"fingerprint": {<file>: <sha256|null>}, "sections": [{section, pspath, location, file, locked, element}]}
 Request: {"reads": [{"section": "system.webServer/proxy", "pspath": "MACHINE/WEBROOT/APPHOST", "location": ""}]}
+The fingerprint is taken before the sections are read and compared after: when a file moved
+meanwhile the read starts over once, then fails with ConfigChanging (docs/powershell.md).
 Read only. SupportsShouldProcess lets win_powershell run it in check mode.
 Helpers shared with other scripts live in powershell/common/ and are inlined by the transport at
 each '# winflask-include:' line (docs/powershell.md).
@@ -52,36 +54,73 @@ function ConvertTo-NodeJson {
     }
 }
 
+function Read-Sections {
+    # One pass: fingerprint, read, fingerprint again. applicationHost.config is hashed before MWA
+    # loads it, each web.config after the addresses are resolved (from applicationHost.config only)
+    # and before GetWebConfiguration opens it. Moved lists the files that changed meanwhile.
+    param($Iis, [object[]]$Reads)
+    $apphostBefore = Get-Fingerprint $Iis.Apphost
+    $manager = Get-ServerManager $Iis.Mwa
+    try {
+        $apphostConfig = $manager.GetApplicationHostConfiguration()
+        $wanted = New-Object System.Collections.Generic.List[object]
+        $files = New-Object System.Collections.Generic.List[string]
+        foreach ($read in $Reads) {
+            $sectionPath = [string](Get-Field $read 'section' '')
+            $psPath = [string](Get-Field $read 'pspath' $ApphostPrefix)
+            $location = [string](Get-Field $read 'location' '')
+            $address = Resolve-Address $manager $Iis.Apphost $psPath $location
+            $definition = Find-SectionDefinition $apphostConfig $sectionPath
+            if ($null -eq $definition) {
+                throw (New-WinflaskError 'SectionNotRegistered' "The configuration section '$sectionPath' cannot be read because it is missing a section declaration" @{ section = $sectionPath })
+            }
+            $wanted.Add(@{ Section = $sectionPath; PsPath = $psPath; Location = $location; Address = $address; Definition = $definition })
+            foreach ($file in $address.Files) { if (-not $files.Contains($file)) { $files.Add($file) } }
+        }
+        $fingerprint = [ordered]@{}
+        foreach ($file in $files) {
+            if ($file -eq $Iis.Apphost) { $fingerprint[$file] = $apphostBefore } else { $fingerprint[$file] = Get-Fingerprint $file }
+        }
+        $sections = New-Object System.Collections.Generic.List[object]
+        foreach ($entry in $wanted) {
+            $section = Get-ConfigSection $manager $entry.Address $entry.Section $entry.Location
+            $locked = Test-SectionLocked $manager $entry.Definition $section $entry.Address $entry.Section $entry.Location
+            $sections.Add([ordered]@{
+                section = $entry.Section
+                pspath = $entry.PsPath
+                location = $entry.Location
+                file = $entry.Address.File
+                locked = [bool]$locked
+                element = ConvertTo-NodeJson $section
+            })
+        }
+        $moved = New-Object System.Collections.Generic.List[string]
+        foreach ($file in $files) {
+            if ("$(Get-Fingerprint $file)" -ne "$($fingerprint[$file])") { $moved.Add($file) }
+        }
+        return @{ Fingerprint = $fingerprint; Sections = $sections; Moved = $moved }
+    }
+    finally {
+        $manager.Dispose()
+    }
+}
+
 try {
     $Ansible.Changed = $false
     $requestData = ConvertFrom-Json -InputObject $Request
     $iis = Get-IisPaths
-    $manager = Get-ServerManager $iis.Mwa
-    $apphostConfig = $manager.GetApplicationHostConfiguration()
-    $fingerprint = [ordered]@{}
-    $sections = New-Object System.Collections.Generic.List[object]
-    foreach ($read in @(Get-Field $requestData 'reads' @())) {
-        $sectionPath = [string](Get-Field $read 'section' '')
-        $psPath = [string](Get-Field $read 'pspath' $ApphostPrefix)
-        $location = [string](Get-Field $read 'location' '')
-        $address = Resolve-Address $manager $iis.Apphost $psPath $location
-        $definition = Find-SectionDefinition $apphostConfig $sectionPath
-        if ($null -eq $definition) {
-            throw (New-WinflaskError 'SectionNotRegistered' "The configuration section '$sectionPath' cannot be read because it is missing a section declaration" @{ section = $sectionPath })
-        }
-        $section = Get-ConfigSection $manager $address $sectionPath $location
-        $locked = Test-SectionLocked $manager $definition $section $address $sectionPath $location
-        foreach ($file in $address.Files) { $fingerprint[$file] = Get-Fingerprint $file }
-        $sections.Add([ordered]@{
-            section = $sectionPath
-            pspath = $psPath
-            location = $location
-            file = $address.File
-            locked = [bool]$locked
-            element = ConvertTo-NodeJson $section
-        })
+    $reads = @(Get-Field $requestData 'reads' @())
+    # A writer that lands between the two fingerprints makes the sections stale: read once more.
+    $attempts = 2
+    for ($attempt = 1; $attempt -le $attempts; $attempt++) {
+        $pass = Read-Sections $iis $reads
+        if ($pass.Moved.Count -eq 0) { break }
     }
-    $Ansible.Result = ConvertTo-Json -InputObject ([ordered]@{ fingerprint = $fingerprint; sections = $sections }) -Depth 20 -Compress
+    if ($pass.Moved.Count -gt 0) {
+        $names = $pass.Moved -join ', '
+        throw (New-WinflaskError 'ConfigChanging' "The configuration files changed while they were read, $attempts times in a row: $names. Another program is writing IIS configuration; run the task again when it is done" @{ files = $pass.Moved.ToArray() })
+    }
+    $Ansible.Result = ConvertTo-Json -InputObject ([ordered]@{ fingerprint = $pass.Fingerprint; sections = $pass.Sections }) -Depth 20 -Compress
 }
 catch {
     $Ansible.Failed = $true

@@ -34,6 +34,7 @@ function Get-ErrorPayload {
     $message = $exception.Message
     if ($null -eq $code) {
         if ($message -match 'missing a section declaration') { $code = 'SectionNotRegistered' }
+        elseif ($message -match 'has changed on disk') { $code = 'FingerprintMismatch' }
         elseif ($hresult -eq '0x80070021' -or $message -match 'cannot be used at this path|locked') { $code = 'SectionLocked' }
         elseif ($hresult -eq '0x800700B7' -or $message -match 'Cannot add duplicate collection entry') { $code = 'DuplicateKey' }
         elseif ($message -match 'Unrecognized attribute') { $code = 'UnknownAttribute' }

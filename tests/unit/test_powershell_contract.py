@@ -273,3 +273,29 @@ def test_checks_catch_a_bad_script(tmp_path: Path) -> None:
     assert REQUIRES_PS7.search("#requires -version 7.2\n")
     statement = "$Ansible.Result = ConvertTo-Json -InputObject ([ordered]@{\n  a = 1\n}) -Depth 20 -Compress"
     assert result_assignments(statement + "\n$z = 1") == [statement]
+
+
+def _code_lines(name: str) -> list[str]:
+    """The script's lines without comments and blank lines, stripped."""
+    text = (SCRIPTS_DIR / f"{name}.ps1").read_text(encoding="utf-8")
+    text = re.sub(r"<#.*?#>", "", text, flags=re.DOTALL)
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
+
+
+def test_config_apply_checks_the_fingerprint_immediately_before_the_commit() -> None:
+    # issue 8 section 7: nothing between the guard and CommitChanges() can let a change slip in.
+    lines = _code_lines("config_apply")
+    commit = next(n for n, line in enumerate(lines) if "$manager.CommitChanges()" in line)
+    assert lines[commit - 1] == "Assert-Fingerprint $expected", lines[commit - 2:commit + 1]
+    # a failure after the backup reports where the backup is
+    assert any("$payload.error['backups']" in line for line in lines)
+
+
+def test_config_read_fingerprints_before_and_after_reading() -> None:
+    lines = _code_lines("config_read")
+    first_hash = next(n for n, line in enumerate(lines) if "Get-Fingerprint" in line)
+    manager = next(n for n, line in enumerate(lines) if "= Get-ServerManager" in line)
+    node = next(n for n, line in enumerate(lines) if "ConvertTo-NodeJson $section" in line)
+    assert first_hash < manager < node  # applicationHost.config hashed before MWA loads it
+    assert any("Get-Fingerprint" in line for line in lines[node:]), "no fingerprint after the read"
+    assert any("'ConfigChanging'" in line for line in lines)
