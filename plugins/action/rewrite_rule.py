@@ -9,7 +9,7 @@ from ansible_collections.winflask.iis.plugins.module_utils.rewrite.model import 
 from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError
 from ansible_collections.winflask.iis.plugins.plugin_utils.action import WinflaskAction
 from ansible_collections.winflask.iis.plugins.plugin_utils.diff import yaml_diff
-from ansible_collections.winflask.iis.plugins.module_utils.rewrite import plan, scope as scopes
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite import plan, proxy_guard, scope as scopes
 
 
 class ActionModule(WinflaskAction):
@@ -30,7 +30,11 @@ class ActionModule(WinflaskAction):
         # The one read: the rules section, plus the allow list when the rule sets server variables.
         wants_vars = present and scope.needs_allowed_variables and bool(desired and desired["server_variables"])
         addresses = [scope.rules_address] + ([scope.allowed_address] if wants_vars else [])
-        read = scopes.read_config(self, scope, addresses)
+        # ... and the rewrite maps when the open-proxy guard has to see them (before any write)
+        maps = bool(desired) and proxy_guard.rules_need_maps([desired], scope.flavor, args["allow_open_proxy"])
+        read = scopes.read_config(self, scope, addresses, maps=maps)
+        if maps:
+            proxy_guard.check_rules([desired], scopes.read_maps(read, scope))
         rules_state = read.get(scope.rules_address)
         current = plan.Current.from_state(rules_state, scope.flavor)
         current.refuse_inherited([args["name"]], scope)

@@ -8,7 +8,7 @@ from ansible_collections.winflask.iis.plugins.module_utils import rewrite_rule a
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.model import plain
 from ansible_collections.winflask.iis.plugins.plugin_utils.action import WinflaskAction
 from ansible_collections.winflask.iis.plugins.plugin_utils.diff import yaml_diff
-from ansible_collections.winflask.iis.plugins.module_utils.rewrite import plan, scope as scopes
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite import plan, proxy_guard, scope as scopes
 
 
 class ActionModule(WinflaskAction):
@@ -21,7 +21,10 @@ class ActionModule(WinflaskAction):
         desired = spec.desired_rules(args["rules"], scope, args["allow_open_proxy"], warnings)
         wants_vars = scope.needs_allowed_variables and any(r["server_variables"] for r in desired)
         addresses = [scope.rules_address] + ([scope.allowed_address] if wants_vars else [])
-        read = scopes.read_config(self, scope, addresses)
+        maps = proxy_guard.rules_need_maps(desired, scope.flavor, args["allow_open_proxy"])
+        read = scopes.read_config(self, scope, addresses, maps=maps)
+        if maps:  # the open-proxy guard of rules that look up rewrite maps, before any write
+            proxy_guard.check_rules(desired, scopes.read_maps(read, scope))
         rules_state = read.get(scope.rules_address)
         current = plan.Current.from_state(rules_state, scope.flavor)
         current.refuse_inherited([r["name"] for r in desired], scope)

@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite.model import OUTBOUND
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.patterns import PatternError, to_python_regex
 
 try:  # Python 3.11+: the parser behind re.compile (a stdlib module; private, so used defensively)
@@ -337,7 +338,7 @@ class Guard:
     @staticmethod
     def after_source(states: frozenset[str], source: Source) -> frozenset[str]:
         result: set[str] = set()
-        for state in states:
+        for state in sorted(states, key=lambda s: (s not in IN_AUTHORITY, s)):  # the host part first, for messages
             if state in (PATH, SLASH):  # after a leading '/' a value is a path (docs: UNCONFIRMED '//host')
                 result.add(PATH)
                 continue
@@ -441,6 +442,11 @@ def check_target(rule: dict[str, Any], where: str, maps: Maps | None = None) -> 
         Guard(rule, maps).walk(url, frozenset({START}))
     except Refusal as exc:
         raise ModuleError(f"{where}: action.url {url!r} {exc.detail}. {exc.hint}") from None
+
+
+def rules_need_maps(rules: list[dict[str, Any]], flavor: str, allow_open_proxy: bool) -> bool:
+    """Whether the task's one read must include the scope's rewrite maps (inbound Rewrite rules only)."""
+    return not allow_open_proxy and flavor != OUTBOUND and any(needs_maps(rule) for rule in rules)
 
 
 def check_rules(rules: list[dict[str, Any]], maps: Maps) -> None:

@@ -17,12 +17,14 @@ from ansible_collections.winflask.iis.plugins.module_utils.config import (
     Address, ConfigRead, SectionState, site_address)
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.model import (
     ALLOWED_SECTION, GLOBAL, INBOUND, OUTBOUND, SECTIONS)
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite.proxy_guard import Maps
 from ansible_collections.winflask.iis.plugins.module_utils.transport import TargetError
 
 if TYPE_CHECKING:  # the action base imports ansible.plugins: controller only
     from ansible_collections.winflask.iis.plugins.plugin_utils.action import WinflaskAction
 
 FACT = "winflask_iis_allowed_server_variables"
+MAPS_SECTION = "system.webServer/rewrite/rewriteMaps"
 
 NOT_INSTALLED = ("URL Rewrite is not installed on the host: the section {section} is not registered. "
                  "Install URL Rewrite 2.1 first (winflask.iis.iis_extension).")
@@ -77,8 +79,22 @@ def scope_from_args(args: dict[str, Any]) -> Scope:
     return Scope(site, application, str(args.get("direction") or "inbound"))
 
 
-def read_config(action: WinflaskAction, scope: Scope, addresses: list[Address]) -> ConfigRead:
-    """The task's one read, with the host's errors turned into messages that say what to do."""
+def maps_address(scope: Scope) -> Address:
+    """The rewrite maps the scope's rules see: the effective rewriteMaps section at the rules' config path
+    (applicationHost.config for global rules; a site's web.config merged with its parents for a site)."""
+    return site_address(MAPS_SECTION, scope.site, scope.application)
+
+
+def read_maps(read: ConfigRead, scope: Scope) -> Maps:
+    return Maps.from_element(read.get(maps_address(scope)).element, scope.describe())
+
+
+def read_config(action: WinflaskAction, scope: Scope, addresses: list[Address], maps: bool = False) -> ConfigRead:
+    """The task's one read, with the host's errors turned into messages that say what to do.
+
+    ``maps``: the open-proxy guard needs the scope's rewrite maps; they come in the same call."""
+    if maps:
+        addresses = [*addresses, maps_address(scope)]
     try:
         return action.read_config(addresses)
     except TargetError as exc:
