@@ -56,13 +56,15 @@ options:
       url:
         description:
           - Inbound rules. Pattern matched against the URL path, relative to the rule's scope and without
-            the leading slash and query string (site rules see C(content/default.aspx)). Required.
+            the leading slash and query string (site rules see C(content/default.aspx)).
+            - Empty or omitted - the rule has no pattern, as IIS loads a rule without C(<match>) or without
+            C(url); no C(url) attribute is written (IIS refuses C(url="")).
           - Captures are available as C({R:0}) (whole match) to C({R:9}).
           - IIS attribute C(match/@url).
         type: str
       pattern:
         description:
-          - Outbound rules. Pattern matched against the response header or tag attribute. Required.
+          - Outbound rules. Pattern matched against the response header or tag attribute.
         type: str
       server_variable:
         description:
@@ -78,7 +80,7 @@ options:
       custom_tags:
         description:
           - Outbound rules. Name of a custom tags collection, used with C(CustomTags) in
-            O(match.filter_by_tags).
+            O(match.filter_by_tags). Without C(CustomTags) IIS keeps and ignores it (a warning).
         type: str
       occurrences:
         description:
@@ -103,6 +105,7 @@ options:
       input:
         description:
           - Input string, with server variables and back-references (C({HTTPS}), C({R:1})).
+            - V('') with C(IsFile)/C(IsDirectory) tests the requested file's physical path.
         type: str
         required: true
       match_type:
@@ -162,6 +165,8 @@ options:
     suboptions:
       type:
         description:
+          - An option the type does not use (C(url) on a C(CustomResponse)) is written and compared
+            like any other, as IIS keeps it, with a warning.
           - Inbound rules - C(None) (IIS default), C(Rewrite), C(Redirect), C(CustomResponse) or C(AbortRequest).
           - Outbound rules - C(None) (IIS default) or C(Rewrite).
           - Case and underscores do not matter (V(custom_response)); the schema name is written.
@@ -169,7 +174,7 @@ options:
         type: str
       url:
         description:
-          - Target of a C(Rewrite) or C(Redirect) (required for those), with back-references such as C({R:1}).
+          - Target of a C(Rewrite) or C(Redirect) (a warning when empty), with back-references such as C({R:1}).
           - A C(Rewrite) whose target host comes from the request (C(http://{HTTP_HOST}/...), C(http://{R:1}/...))
             is refused unless O(allow_open_proxy=true).
         type: str
@@ -189,7 +194,7 @@ options:
         type: str
       status_code:
         description:
-          - Status code of a C(CustomResponse) (required for it), 100 to 999 except 300-307.
+          - Status code of a C(CustomResponse), 100 to 999 (others warn); IIS refuses 300 to 307.
         type: int
       sub_status_code:
         description:

@@ -10,6 +10,9 @@ version_added: 0.1.0
 description:
   - Returns the rules of a site, a site application or the server, inbound or outbound, in the shape that
     M(winflask.iis.rewrite_rule) and M(winflask.iis.rewrite_rules) accept, with every option filled in.
+  - Every rule IIS loads can be fed back unchanged, including rules written by hand without C(<match>),
+    conditions without input and action attributes the action type does not use (those give warnings
+    in the managing modules). A rule without a pattern has O(rules[].match.url) V('').
   - For inbound rules of a site or application it also returns the server variables allowed there.
 options:
   site:
