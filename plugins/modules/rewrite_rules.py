@@ -248,8 +248,16 @@ options:
     default: false
   allow_open_proxy:
     description:
-      - Accept a C(Rewrite) whose target host comes from request input (C(http://{HTTP_HOST}/...)). With ARR that
-        forwards requests to any host the client names (an open proxy). Set it only if you mean it.
+      - Accept a C(Rewrite) whose target scheme, host or port the client can choose. With ARR that forwards
+        requests to any host the client names (an open proxy). Set it only if you mean it.
+      - Without it a C(Rewrite) target must be relative (C(/app/{R:1}), C({URL}/index.php), C({R:1}) of a
+        capture group that cannot match C(/)) or have a fixed host (C(http://localhost:50100/{R:1}), with
+        C({SERVER_PORT}) as the port if wanted). Request headers, C({QUERY_STRING}), C({REQUEST_URI}),
+        C({UNENCODED_URL}), C({CACHE_URL}), captures of request input (C({R:1}), C({C:1})) and string
+        functions over them are refused at the start of the target and in its host part.
+      - A rewrite map lookup (C({Backends:{HTTP_HOST}})) is checked against every value and the default value
+        of the map, read in the same call as the rules; a map that is not defined at the scope is refused.
+      - Redirects are not checked.
     type: bool
     default: false
 extends_documentation_fragment:
