@@ -144,7 +144,8 @@ function Undo-Changes {
         return $true
     }
     $null = Invoke-Commands $Nssm (Get-Field $Data 'rollback' @()) ([string](Get-Field $Data 'name' ''))
-    if ($Restart) { $null = Invoke-Nssm $Nssm ([string]$lines.start) }
+    # The failed start left the service paused (nssm throttles the app): restart, as start would fail.
+    if ($Restart) { $null = Invoke-Nssm $Nssm ([string]$lines.restart) }
     return $false
 }
 

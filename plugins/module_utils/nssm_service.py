@@ -26,7 +26,6 @@ STOPPED = "SERVICE_STOPPED"
 # a request or a result; nssm_apply receives it as the SecureString parameter -Password (docs/nssm.md).
 PASSWORD_SLOT = "********"
 LOG_LINES = 20
-FORBIDDEN_NAME_CHARS = set('\\/')
 
 SPEC = ModuleSpec(argument_spec={
     "name": {"type": "str", "required": True},
@@ -60,12 +59,12 @@ SPEC = ModuleSpec(argument_spec={
     "no_console": {"type": "bool"},
     "executable": {"type": "str"},
     "take_over": {"type": "bool", "default": False},
-})
+}, kinds={"name": "service_name", "display_name": "display_name"})
 
 INFO_SPEC = ModuleSpec(argument_spec={
     "name": {"type": "str", "required": True},
     "executable": {"type": "str"},
-})
+}, kinds={"name": "service_name"})
 
 INT_OPTIONS = ["rotate_seconds", "rotate_bytes", "restart_delay", "throttle", "stop_console_timeout",
                "stop_window_timeout", "stop_threads_timeout"]
@@ -73,9 +72,9 @@ INT_OPTIONS = ["rotate_seconds", "rotate_bytes", "restart_delay", "throttle", "s
 
 def validate(args: dict[str, Any]) -> None:
     """Checks the argument spec cannot express; the message names the option and the value."""
-    name = args["name"]
-    if not name.strip() or len(name) > 256 or FORBIDDEN_NAME_CHARS & set(name):
-        raise ModuleError(f"name must be a service name of 1 to 256 characters without / or \\, got {name!r}")
+    # name and display_name: service name rules (CreateService) are checks.py kinds, run by the action base.
+    if not args["name"].strip():
+        raise ModuleError(f"name must be a service name, not only spaces, got {args['name']!r}")
     for option in INT_OPTIONS:
         value = args.get(option)
         if value is not None and not 0 <= value <= DWORD_MAX:

@@ -25,6 +25,7 @@ options:
   name:
     description:
       - Name of the service (the registry key name, not the display name).
+      - At most 256 characters, without C(/) or C(\\) (the service control manager refuses them).
     type: str
     required: true
   state:
@@ -48,6 +49,10 @@ options:
       - Arguments passed to O(application), one list item per argument.
       - Quoted on the controller with the Windows C runtime rules (C(subprocess.list2cmdline)), so spaces,
         double quotes and trailing backslashes reach the program unchanged.
+      - When the application is a C(.bat) or C(.cmd) file, cmd.exe parses the arguments instead. An argument
+        holding C(") C(%) or C(!) is refused (cmd.exe expands or ends quoting on them even inside quotes, the
+        BatBadBut class of CVE-2024-24576); the others are wrapped in double quotes when they hold a space,
+        tab, C(, ; =) or one of C(& | < > ^ ( )), so each arrives whole as C(%1), C(%2), ...
       - An empty list removes the arguments. nssm parameter C(AppParameters); default none.
     type: list
     elements: str
@@ -62,7 +67,7 @@ options:
     type: dict
   display_name:
     description:
-      - Display name. Default the service name.
+      - Display name. Default the service name. At most 256 characters.
     type: str
   description:
     description:
@@ -84,7 +89,11 @@ options:
     type: str
   password:
     description:
-      - Password of O(username). Never logged.
+      - Password of O(username). Never logged, and never in a request, result, diff or error message.
+      - It reaches the host as a SecureString parameter (C(sensitive_parameters) of
+        C(ansible.windows.win_powershell), masked in that module's own logs), and the host sets it through
+        the service control manager (C(ChangeServiceConfigW)), as C(nssm set <svc> ObjectName) does,
+        without an nssm command line that other local users could read while it runs.
       - A password cannot be read back; it is set when O(username) changes, or on every run with
         O(update_password=always).
     type: str
@@ -311,7 +320,9 @@ exists:
   returned: always
   type: bool
 nssm_commands:
-  description: The nssm commands the task ran (or would run in check mode), passwords masked.
+  description:
+    - The nssm commands the task ran (or would run in check mode). The password is never in them; the
+      account command shows C(********) in its place.
   returned: always
   type: list
   elements: list

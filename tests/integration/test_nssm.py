@@ -170,3 +170,71 @@ def test_without_nssm_the_module_says_to_run_the_role(tmp_path: Path) -> None:
     calls = read_calls(root)
     assert len(scripts(calls, "nssm_read")) == 1 and scripts(calls, "nssm_apply") == []
     assert services.get(Host(root), "myapp") is None
+
+
+PASSWORD = "Winflask-Pw-7f3e9a1c"
+FAILING_APP = "C:\\apps\\myapp\\crash.bat"
+
+
+def host_files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_the_password_is_in_no_output_log_or_host_file(tmp_path: Path) -> None:
+    """-vvv, --diff, a second run with update_password=always and a start failure: the password appears
+    in none of ansible's output, the call log or any file of the emulated host."""
+    venv = VENV_LIST[0]
+    root = create_host(venv, tmp_path / "host")
+    host = Host(root)
+    services.add_account(host, "CORP\\svc", PASSWORD, ["SeServiceLogonRight"])
+    host.write_bytes(FAILING_APP, b"@echo off\r\nrem winhost: stderr boom\r\nrem winhost: exit 1\r\n")
+    account = {"username": "CORP\\svc", "password": PASSWORD}
+    runs = [
+        run(venv, tmp_path, root, play([service_task(**account)]), "install", "-vvv", "--diff"),
+        run(venv, tmp_path, root, play([service_task(**account, update_password="always")], with_role=False),
+            "again", "-vvv", "--diff"),
+        run(venv, tmp_path, root, play([{**service_task(**account, application=FAILING_APP,
+                                                         update_password="always"), "ignore_errors": True},
+                                        {"name": "Failed", "ansible.builtin.assert": {"that": [
+                                            "svc is failed", "'StartFailed' in svc.msg"]}}], with_role=False),
+            "fails", "-vvv", "--diff"),
+    ]
+    for result in runs:
+        assert result.rc == 0, result.failure_report()
+        assert PASSWORD not in result.stdout and PASSWORD not in result.stderr
+    assert "boom" in runs[2].stdout  # the failure path did run and report the log tail
+    record = services.get(host, "myapp")
+    assert record["values"]["ObjectName"] == "CORP\\svc" and record["status"] == services.RUNNING
+    applies = scripts(read_calls(root), "nssm_apply")
+    assert len(applies) == 3
+    assert all([(p["name"], p["value"]) for p in c["sensitive_parameters"]] == [("Password", "********")]
+               for c in applies)
+    leaks = [name for name, data in host_files(root).items() if PASSWORD.encode() in data
+             or PASSWORD.encode("utf-16-le") in data]
+    assert leaks == []
+
+
+def test_bad_service_name_and_environment_line_break_change_nothing(tmp_path: Path) -> None:
+    venv = VENV_LIST[0]
+    root = create_host(venv, tmp_path / "host")
+    installed = run(venv, tmp_path, root, play([service_task(environment={"A": "1"})]), "install")
+    assert installed.rc == 0, installed.failure_report()
+    before, calls = host_files(root), read_calls(root)
+    bad = [({"name": "my/app"}, ["'name must not contain' in svc.msg", "'my/app' in svc.msg"]),
+           ({"name": "my\\app"}, ["'name must not contain' in svc.msg"]),
+           ({"environment": {"A": "1\r\nB=2"}}, ["'environment.A' in svc.msg", "'U+000D' in svc.msg"]),
+           ({"environment": {"A=B": "1"}}, ["'environment names' in svc.msg", "'A=B' in svc.msg"]),
+           ({"arguments": ['a" & whoami > C:\\x.txt & "b']}, ["'arguments[0]' in svc.msg",
+                                                            "'batch file' in svc.msg"])]
+    tasks = []
+    for overrides, checks in bad:
+        tasks += [{**service_task(**overrides), "ignore_errors": True},
+                  {"name": f"Refused {overrides}", "ansible.builtin.assert": {"that": ["svc is failed", *checks]}}]
+    refused = run(venv, tmp_path, root, play(tasks, with_role=False), "bad")
+    assert refused.rc == 0, refused.failure_report()
+    new = read_calls(root)[len(calls):]  # the play's app folder/file tasks call too; the service tasks do not
+    assert [c for c in new if c.get("script")] == [] and [c for c in new if c.get("changed")] == []
+    after = host_files(root)
+    assert {k: v for k, v in after.items() if k != "calls.jsonl"} == {k: v for k, v in before.items()
+                                                                      if k != "calls.jsonl"}
+    assert services.get(Host(root), "myapp")["parameters"]["AppEnvironmentExtra"] == ["A=1"]

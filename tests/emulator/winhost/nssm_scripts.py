@@ -124,8 +124,8 @@ class _Runner:
             self.invoke(self.lines["remove"])
             return True
         self.commands(self.request.get("rollback") or [])
-        if restart:
-            self.invoke(self.lines["start"])
+        if restart:  # the failed start left the service paused: nssm start would fail, restart does not
+            self.invoke(self.lines["restart"])
         return False
 
     def log_tail(self) -> list[str]:

@@ -129,3 +129,12 @@ def test_a_concurrent_change_is_reported_and_nothing_written():
     assert result["failed"] is True and "Parameters\\AppRotateBytes" in result["msg"]
     assert "(ServiceChanged); nothing was written" in result["msg"] and "run the task again" in result["msg"]
     assert host.calls[1]["request"]["expected"] == {"values": {}, "parameters": {"AppRotateBytes": 1048576}}
+
+
+def test_service_names_the_scm_refuses_never_reach_the_host():
+    for bad, fragment in (("a/b", "name must not contain '/'"), ("a\\b", "name must not contain '\\\\'"),
+                          ("x" * 257, "name is 257 characters long; the limit is 256")):
+        host = FakeHost([])
+        result = make_action(ActionModule, {"name": bad, "application": APP}, host).run(task_vars={})
+        assert result["failed"] is True and fragment in result["msg"], result["msg"]
+        assert host.calls == []

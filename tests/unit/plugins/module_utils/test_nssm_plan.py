@@ -169,7 +169,7 @@ def test_read_request_asks_about_accounts_only_when_needed():
 
 
 @pytest.mark.parametrize("given, fragment", [
-    ({"name": "a/b"}, "name must be a service name"),
+    ({"name": "  "}, "name must be a service name, not only spaces"),
     ({"name": "x", "throttle": -1}, "throttle must be between 0 and 4294967295, got -1"),
     ({"name": "x", "rotate_bytes": 2**32}, "rotate_bytes must be between"),
     ({"name": "x", "environment": {"A=B": "1"}}, "environment names"),
