@@ -53,7 +53,9 @@ options:
     description: Run under another PowerShell executable; accepted and ignored.
     type: str
   sensitive_parameters:
-    description: Parameters passed as SecureString/PSCredential; accepted and ignored.
+    description:
+      - Parameters passed as SecureString (O(sensitive_parameters[].value)) or PSCredential (username and
+        password), as the real module does; the call log shows them masked (winhost.win_powershell).
     type: list
     elements: dict
     suboptions:
