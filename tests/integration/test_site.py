@@ -48,7 +48,7 @@ def assert_reverse_proxy_configured(root: Path, backend: str = "http://127.0.0.1
     location = apphost.find("location[@path='Default Web Site']")
     assert location is not None, "allowed server variables belong in a <location> of applicationHost.config"
     allowed = [a.get("name") for a in location.findall("system.webServer/rewrite/allowedServerVariables/add")]
-    assert allowed == ["HTTP_X_ORIGINAL_HOST"]
+    assert sorted(allowed) == ["HTTP_X_FORWARDED_PROTO", "HTTP_X_ORIGINAL_HOST"]
 
     web_config = ET.parse(root / "C/inetpub/wwwroot/web.config").getroot()
     rules = web_config.findall("system.webServer/rewrite/rules/rule")
@@ -57,6 +57,9 @@ def assert_reverse_proxy_configured(root: Path, backend: str = "http://127.0.0.1
     assert rule.get("stopProcessing") == "true"
     assert rule.find("match").get("url") == "(.*)"
     assert rule.find("action").attrib == {"type": "Rewrite", "url": f"{backend}/{{R:1}}"}
-    assert rule.find("serverVariables/set").attrib == {"name": "HTTP_X_ORIGINAL_HOST", "value": "{HTTP_HOST}"}
+    # site.yml's host header is X-Original-Host; X-Forwarded-Proto is http/https from the request's URL.
+    assert [c.attrib for c in rule.findall("conditions/add")] == [{"input": "{CACHE_URL}", "pattern": "^(https?)://"}]
+    assert [s.attrib for s in rule.findall("serverVariables/set")] == [
+        {"name": "HTTP_X_FORWARDED_PROTO", "value": "{C:1}"}, {"name": "HTTP_X_ORIGINAL_HOST", "value": "{HTTP_HOST}"}]
     assert web_config.find("system.webServer/rewrite/allowedServerVariables") is None, \
         "allowedServerVariables in web.config is the HTTP 500.19 mistake"

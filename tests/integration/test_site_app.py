@@ -70,7 +70,10 @@ def test_site_deploys_a_running_app(venv: Path, tmp_path: Path, host_root: Path)
     assert get(f"{base}/help") == (200, "This is the Help Page")
     status, body = get(f"{base}/health")
     assert status == 200 and json.loads(body) == {"status": "ok"}
-    seen = json.loads(get(f"{base}/whoami", {"X-Original-Host": "public.example"})[1])
+    # What ARR sends after the rule (X-Original-Host and X-Forwarded-Proto overwritten), whatever the
+    # client claimed in X-Forwarded-Host.
+    seen = json.loads(get(f"{base}/whoami", {"X-Original-Host": "public.example", "X-Forwarded-Proto": "http",
+                                             "X-Forwarded-Host": "evil.example"})[1])
     assert seen["host"] == "public.example" and seen["url_root"] == "http://public.example/myApp/"
     assert_reverse_proxy_configured(root, f"http://127.0.0.1:{port}")
 

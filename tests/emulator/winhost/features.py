@@ -151,6 +151,14 @@ def descendants(features: dict[str, Feature], name: str) -> list[str]:
     return found
 
 
+def restart_needed(host: Host, changed: bool) -> bool:
+    """``reboot_required`` of a feature change: Install-WindowsFeature's ``RestartNeeded`` (win_feature,
+    win_optional_feature return it as ``reboot_required``). Which features need one is not modelled: a
+    host whose ``state.json`` has ``"feature_restart_needed": true`` asks for it after every change (the
+    role tests use it to see that a reboot is, or is not, done)."""
+    return changed and bool(host.load_state().get("feature_restart_needed"))
+
+
 def _apply(host: Host, before: set[str], after: set[str], check_mode: bool) -> None:
     if check_mode or before == after:
         return
@@ -201,6 +209,7 @@ def win_feature(host: Host, params: dict[str, Any], check_mode: bool) -> dict[st
         result["feature_result"] = [{"id": features[f].feature_id, "display_name": features[f].display_name,
                                      "message": [], "reboot_required": False, "skip_reason": "NotApplicable",
                                      "success": True} for f in changed]
+        result["reboot_required"] = restart_needed(host, True)
     _apply(host, before, after, check_mode)
     return result
 
@@ -220,7 +229,7 @@ def win_optional_feature(host: Host, params: dict[str, Any], check_mode: bool) -
     state = params.get("state", "present")
     before = enabled(host)
     to_change = [n for n in requested if (n in before) != (state == "present")]
-    result: dict[str, Any] = {"changed": bool(to_change), "reboot_required": False}
+    result: dict[str, Any] = {"changed": bool(to_change), "reboot_required": restart_needed(host, bool(to_change))}
     if not to_change:
         return result
     after = set(before)
