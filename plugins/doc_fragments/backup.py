@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The backup option of the modules that write IIS configuration (arr_proxy, rewrite_rule(s), server_variable)."""
 
