@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ansible_collections.winflask.iis.plugins.module_utils.checks import BACKUP_KINDS
 from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError, ModuleSpec
 from ansible_collections.winflask.iis.plugins.module_utils.config import (
     BACKUP_OPTIONS, Address, ConfigRead, Node, attribute_changes, op_set, timespan_from_seconds, timespan_to_seconds)
@@ -48,7 +49,7 @@ SPEC = ModuleSpec(argument_spec={
     "min_response_buffer": {"type": "int"},
     "response_buffer_limit": {"type": "int"},
     **BACKUP_OPTIONS,
-}, kinds={"x_forwarded_for_header_name": "header_name"})
+}, kinds={"x_forwarded_for_header_name": "header_name", **BACKUP_KINDS})
 
 INFO_SPEC = ModuleSpec(argument_spec={})
 

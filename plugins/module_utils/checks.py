@@ -8,7 +8,7 @@ module, before any call to the host, so no module has a copy of these checks:
   (U+0000-U+001F, tab, CR and LF included), no U+FFFE/U+FFFF, no lone surrogate; and no longer than
   ``MAX_TEXT``;
 - options a module declares with a kind in ``ModuleSpec.kinds`` get the kind's own check too: HTTP
-  header names, IIS site names, virtual paths, Windows service names.
+  header names, IIS site names, virtual paths, Windows service names; counts (whole numbers >= 0).
 
 Why each rule, with sources: docs/architecture.md, section "Input checks".
 """
@@ -116,8 +116,18 @@ def check_display_name(value: str, option: str) -> None:
                           "(Windows service display names, CreateService)")
 
 
+def check_count(value: int, option: str) -> None:
+    if value < 0:
+        raise ModuleError(f"{option} must be 0 or more, got {value}")
+
+
 # The site/application options of every module that addresses a site.
 SCOPE_KINDS = {"site": "site", "application": "virtual_path"}
+# The backup option of every module that writes IIS configuration (config.BACKUP_OPTIONS).
+BACKUP_KINDS = {"backup_keep": "count"}
+
+# Kinds of whole-number options.
+NUMBER_KINDS: dict[str, Callable[[int, str], None]] = {"count": check_count}
 
 KINDS: dict[str, Callable[[str, str], None]] = {
     "header_name": check_header_name,
@@ -143,7 +153,9 @@ def _walk_options(options: dict[str, Any], args: dict[str, Any], prefix: str, ki
 
 def _walk_value(value: Any, option: dict[str, Any], path: str, kind_path: str, kinds: dict[str, str]) -> None:
     secret = bool(option.get("no_log"))
-    if isinstance(value, str):
+    if isinstance(value, int) and not isinstance(value, bool) and kinds.get(kind_path) in NUMBER_KINDS:
+        NUMBER_KINDS[kinds[kind_path]](value, path)
+    elif isinstance(value, str):
         check_text(value, path, secret)
         kind = kinds.get(kind_path)
         if kind:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.winflask.iis.plugins.module_utils.checks import SCOPE_KINDS
+from ansible_collections.winflask.iis.plugins.module_utils.checks import BACKUP_KINDS, SCOPE_KINDS
 from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError, ModuleSpec
 from ansible_collections.winflask.iis.plugins.module_utils.config import BACKUP_OPTIONS, SectionState
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.model import OUTBOUND, normalise_rule
@@ -80,7 +80,7 @@ SPEC = ModuleSpec(
     },
     required_if=[("position", "before", ["relative_to"]), ("position", "after", ["relative_to"])],
     required_by={"application": "site"},
-    kinds=SCOPE_KINDS,
+    kinds={**SCOPE_KINDS, **BACKUP_KINDS},
 )
 
 RULES_SPEC = ModuleSpec(
@@ -89,7 +89,7 @@ RULES_SPEC = ModuleSpec(
         "rules": {"type": "list", "elements": "dict", "required": True, "options": RULE_OPTIONS},
     },
     required_by={"application": "site"},
-    kinds=SCOPE_KINDS,
+    kinds={**SCOPE_KINDS, **BACKUP_KINDS},
 )
 
 INFO_SPEC = ModuleSpec(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.winflask.iis.plugins.module_utils.checks import SCOPE_KINDS
+from ansible_collections.winflask.iis.plugins.module_utils.checks import BACKUP_KINDS, SCOPE_KINDS
 from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError, ModuleSpec
 from ansible_collections.winflask.iis.plugins.module_utils.config import (
     BACKUP_OPTIONS, Address, SectionState, op_add, op_remove)
@@ -26,7 +26,7 @@ SPEC = ModuleSpec(
         **SCOPE, **BACKUP_OPTIONS,
     },
     required_by={"application": "site"},
-    kinds=SCOPE_KINDS,
+    kinds={**SCOPE_KINDS, **BACKUP_KINDS},
 )
 
 INFO_SPEC = ModuleSpec(argument_spec=dict(SCOPE), required_by={"application": "site"}, kinds=SCOPE_KINDS)

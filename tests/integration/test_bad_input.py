@@ -45,6 +45,7 @@ CASES = [
      ["x_forwarded_for_header_name", "RFC 7230"]),
     ("arr_proxy", {"enabled": True, "x_forwarded_for_header_name": "X" * 100_000},
      ["x_forwarded_for_header_name", "32767"]),
+    ("server_variable", {"name": "HTTP_X_A", "site": SITE, "backup_keep": -1}, ["backup_keep", "-1"]),
     ("nssm_service", {"name": "svc", "application": "C:\\apps\\app.exe", "environment": {"A": "1\nB=2"}},
      ["environment.A", "U+000A"]),
     ("nssm_service", {"name": "svc\x01", "application": "C:\\apps\\app.exe"}, ["name", "U+0001"]),
