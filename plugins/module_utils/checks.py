@@ -81,6 +81,9 @@ def check_site_name(value: str, option: str) -> None:
                               f"or '\\'; an application is given with the application option), got {value!r}")
     if value in (".", ".."):
         raise ModuleError(f"{option} must be a site name, not {value!r}")
+    if value != value.strip():
+        raise ModuleError(f"{option} must not start or end with white space (IIS would look for another "
+                          f"site than the one it shows), got {value!r}")
 
 
 def check_virtual_path(value: str, option: str) -> None:
@@ -96,6 +99,11 @@ def check_virtual_path(value: str, option: str) -> None:
         if segment in ("", ".", ".."):
             raise ModuleError(f"{option} must not contain an empty, '.' or '..' segment (it would leave the "
                               f"site's folder), got {value!r}")
+        if segment != segment.strip() or segment.endswith("."):
+            # Windows drops trailing dots and spaces of a folder name: '/app ' and '/app.' are the folder of
+            # '/app' (and '/. .' is '..') while IIS sees another virtual path.
+            raise ModuleError(f"{option} must not have a segment that starts or ends with white space or ends "
+                              f"with '.', got {value!r}")
 
 
 def check_service_name(value: str, option: str) -> None:

@@ -121,7 +121,10 @@ class ConfigRead:
         for state in self.sections:
             if state.address == address:
                 return state
-        raise KeyError(address)
+        answered = ", ".join(f"{s.address.section} at {s.address.pspath} {s.address.location!r}" for s in self.sections)
+        raise ModuleError(f"The host's config_read answer has no section {address.section} at {address.pspath} "
+                          f"location {address.location!r} (it answered: {answered or 'nothing'}); this is a "
+                          "defect of the target script, please report it")
 
 
 def read_request(addresses: Iterable[Address]) -> dict[str, Any]:

@@ -44,6 +44,11 @@ CASES = [
     ("rewrite_rule", {**RULE, "application": "/a\\b"}, ["application", "not '\\'"]),
     ("rewrite_rule", {**RULE, "site": "Default Web Site/../../Windows"}, ["site", "'/'"]),
     ("rewrite_rule", {**RULE, "site": ".."}, ["site", "'..'"]),
+    ("rewrite_rule", {**RULE, "site": "Default Web Site "}, ["site", "white space"]),
+    ("server_variable", {"name": ["HTTP_X_A"], "site": " Default Web Site"}, ["site", "white space"]),
+    ("rewrite_rule", {**RULE, "application": "/ "}, ["application", "white space"]),
+    ("rewrite_rule", {**RULE, "application": "/app./x"}, ["application", "ends with '.'"]),
+    ("rewrite_rule", {**RULE, "application": "/. ."}, ["application", "'.'"]),
     ("rewrite_rules", {"site": "Default Web Site", "rules": "text"}, ["rules", "list of dictionaries"]),
     ("rewrite_rules", {"site": "Default Web Site", "rules": ["text"]}, ["rules[0]", "dictionary"]),
     ("rewrite_rules", {"site": "Default Web Site", "rules": [{**ONE, "name": "\x1f"}]},
@@ -87,7 +92,7 @@ def test_a_secret_is_not_echoed() -> None:
     assert "U+0001" in str(caught.value) and "s3cret" not in str(caught.value)
 
 
-@pytest.mark.parametrize("path", ["/", "/app", "/app/", "/a/b.c", "/a/..b", "/a/b..", "/%2e%2e"])
+@pytest.mark.parametrize("path", ["/", "/app", "/app/", "/a/b.c", "/a/..b", "/my app/x", "/%2e%2e"])
 def test_virtual_paths_that_are_fine(path: str) -> None:
     checks.check_virtual_path(path, "application")
 

@@ -90,3 +90,13 @@ def test_describe_backups_names_every_backup_file():
     assert config.describe_backups({}) == "" and config.describe_backups({"backups": []}) == ""
     text = config.describe_backups({"backups": ["C:\\b\\1\\a.config", "C:\\b\\1\\web.config"]})
     assert "C:\\b\\1\\a.config; C:\\b\\1\\web.config" in text and "backed up" in text
+
+
+def test_a_read_answer_without_the_asked_section_is_a_clear_error():
+    read = config.ConfigRead({"fingerprint": {}, "sections": [
+        {"section": "system.webServer/rewrite/allowedServerVariables", "pspath": "MACHINE/WEBROOT/APPHOST",
+         "location": "Default Web Site", "file": "C:\\x", "locked": False, "element": {}}]})
+    with pytest.raises(ModuleError, match="has no section system.webServer/rewrite/allowedServerVariables .*"
+                                          "'Default Web Site '"):
+        read.get(config.Address("system.webServer/rewrite/allowedServerVariables", "MACHINE/WEBROOT/APPHOST",
+                         "Default Web Site "))
