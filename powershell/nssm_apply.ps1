@@ -10,12 +10,20 @@ rollback commands, and reports the last lines of the service's log files.
 A command {"account", "password": true} is no nssm command line: the account is set with the -Password
 SecureString through ChangeServiceConfigW, as nssm's own "set <svc> ObjectName <user> <password>" does
 (nssm settings.cpp native_set_objectname), so the password is on no process's command line.
+A command {"environment": [{"text"} | {"secret"}]} is no nssm command line either: the REG_MULTI_SZ value
+Parameters\AppEnvironmentExtra is written directly, as nssm's "set <svc> AppEnvironmentExtra" does (nssm
+settings.cpp setting_set_environment: RegSetValueEx REG_MULTI_SZ, RegDeleteValue when empty; nssm reads it
+at each start, registry.cpp get_parameters), each {"secret": NAME} entry as NAME=<its value in the
+-SecretEnvironment SecureString, a JSON object>. The value as it was is kept first; a rollback command
+{"restore": "AppEnvironmentExtra"} writes it back.
 Before any change the registry values in "expected" (as the task read them) are read again: if one moved,
-nothing is written (ServiceChanged, "settings" names them).
-Request: {"name", "executable", "delete_existing", "created", "grant_logon_right": null|"<sid>",
+nothing is written (ServiceChanged, "settings" names them). AppEnvironmentExtra entries named in
+"secret_names" are compared as their HMAC-SHA256 under -DigestKey, as nssm_read returned them.
+Request: {"name", "executable", "delete_existing", "created", "grant_logon_right": null|"<sid>", "secret_names": [],
           "expected": {"values": {"<name>": <value>}, "parameters": {"<name>": <value>}},
-          "commands": [{"line", "label"} | {"account", "password", "label"}], "control": null|"start"|"stop"|"restart",
-          "control_lines": {"start", "stop", "restart", "remove"}, "rollback": [{"line", "label"}],
+          "commands": [{"line", "label"} | {"account", "password", "label"} | {"environment", "label"}],
+          "control": null|"start"|"stop"|"restart", "control_lines": {"start", "stop", "restart", "remove"},
+          "rollback": [{"line", "label"} | {"restore", "label"}],
           "logs": ["C:\\...\\stderr.log"], "log_lines": 20, "settle_ms": 2000}
 Result:  {"changed": true, "status": "SERVICE_RUNNING"|..., "commands_run": N}
 Errors:  ServiceChanged {settings}, NssmFailed {command, exit_code, output}, StartFailed {status, log_tail,
@@ -26,7 +34,11 @@ param(
     [Parameter(Mandatory = $true)]
     [string]$Request,
     # The service account's password, from win_powershell's sensitive_parameters (never in -Request).
-    [SecureString]$Password
+    [SecureString]$Password,
+    # The secret environment variables as one JSON object (name -> value), from sensitive_parameters.
+    [SecureString]$SecretEnvironment,
+    # The task's key for the digests of its secret variables (the re-read of "expected").
+    [SecureString]$DigestKey
 )
 # winflask-include: common/errors.ps1
 # winflask-include: common/request.ps1
@@ -97,9 +109,59 @@ function Set-ServiceAccount {
     return [ordered]@{ exit_code = $code; output = $message }
 }
 
+function Write-EnvironmentExtra {
+    # REG_MULTI_SZ Parameters\AppEnvironmentExtra, or no value when there is no entry (as nssm's set/reset).
+    param([string]$Name, $Entries)
+    $key = [Microsoft.Win32.Registry]::LocalMachine.OpenSubKey("SYSTEM\CurrentControlSet\Services\$Name\Parameters", $true)
+    if ($null -eq $key) { return $false }
+    try {
+        if ($null -eq $Entries -or @($Entries).Count -eq 0) { $key.DeleteValue('AppEnvironmentExtra', $false) }
+        else { $key.SetValue('AppEnvironmentExtra', [string[]]@($Entries), [Microsoft.Win32.RegistryValueKind]::MultiString) }
+    }
+    finally { $key.Close() }
+    return $true
+}
+
+function Set-EnvironmentExtra {
+    # The plan's entries: {"text"} as is, {"secret": NAME} as NAME=<value from -SecretEnvironment>.
+    param([string]$Name, $Entries)
+    if (-not $script:SavedEnvironment.Saved) {
+        $key = [Microsoft.Win32.Registry]::LocalMachine.OpenSubKey("SYSTEM\CurrentControlSet\Services\$Name\Parameters")
+        $old = $null
+        if ($null -ne $key) {
+            try { $old = $key.GetValue('AppEnvironmentExtra', $null, [Microsoft.Win32.RegistryValueOptions]::DoNotExpandEnvironmentNames) }
+            finally { $key.Close() }
+        }
+        $script:SavedEnvironment = @{ Saved = $true; Value = $old }
+    }
+    $values = $null
+    $lines = New-Object System.Collections.Generic.List[string]
+    foreach ($entry in @($Entries)) {
+        $secret = [string](Get-Field $entry 'secret' '')
+        if ($secret -eq '') { $lines.Add([string](Get-Field $entry 'text' '')); continue }
+        if ($null -eq $values) {
+            $text = ConvertFrom-SecureText $SecretEnvironment
+            if ($text -eq '') { return [ordered]@{ exit_code = 87; output = 'The parameter is incorrect. (no -SecretEnvironment given)' } }
+            $values = ConvertFrom-Json -InputObject $text
+        }
+        $value = Get-Field $values $secret
+        if ($null -eq $value) { return [ordered]@{ exit_code = 87; output = "The parameter is incorrect. (-SecretEnvironment has no $secret)" } }
+        $lines.Add("$secret=$value")
+    }
+    if (-not (Write-EnvironmentExtra $Name $lines.ToArray())) { return [ordered]@{ exit_code = 3; output = "Can't open service $Name's Parameters key" } }
+    return [ordered]@{ exit_code = 0; output = '' }
+}
+
+function Restore-EnvironmentExtra {
+    # Rollback: AppEnvironmentExtra as it was before Set-EnvironmentExtra (nothing to do when it did not run).
+    param([string]$Name)
+    if ($script:SavedEnvironment.Saved) { $null = Write-EnvironmentExtra $Name $script:SavedEnvironment.Value }
+    return [ordered]@{ exit_code = 0; output = '' }
+}
+
 function Get-MovedSettings {
     # The registry values this call will change that differ now from what the task's read saw.
-    param([string]$Name, $Expected)
+    param([string]$Name, $Expected, [string[]]$SecretNames)
     $moved = New-Object System.Collections.Generic.List[string]
     $wanted = @()
     foreach ($where in 'values', 'parameters') {
@@ -107,7 +169,7 @@ function Get-MovedSettings {
         if ($null -ne $part) { $wanted += @($part.PSObject.Properties | ForEach-Object { , @($where, $_.Name, $_.Value) }) }
     }
     if ($wanted.Count -eq 0) { return , $moved.ToArray() }
-    $config = Get-ServiceConfig $Name
+    $config = Get-ServiceConfig $Name $SecretNames (ConvertFrom-SecureText $DigestKey)
     foreach ($item in $wanted) {
         $where, $key, $value = $item
         $now = $null
@@ -123,9 +185,12 @@ function Invoke-Commands {
     # Runs commands in order; returns $null or the failure of the first one that fails.
     param([string]$Nssm, $Commands, [string]$Name)
     foreach ($command in @($Commands)) {
-        if ($null -ne (Get-Field $command 'account')) {
+        $fields = @($command.PSObject.Properties.Name)
+        if ($fields -contains 'account') {
             $run = Set-ServiceAccount $Name ([string]$command.account) $Password
         }
+        elseif ($fields -contains 'environment') { $run = Set-EnvironmentExtra $Name @($command.environment) }
+        elseif ($fields -contains 'restore') { $run = Restore-EnvironmentExtra $Name }
         else { $run = Invoke-Nssm $Nssm ([string]$command.line) }
         if ($run.exit_code -ne 0) {
             return [ordered]@{ command = [string]$command.label; exit_code = $run.exit_code; output = $run.output }
@@ -185,8 +250,9 @@ try {
     $lines = Get-Field $data 'control_lines'
     $control = [string](Get-Field $data 'control' '')
     $commands = @(Get-Field $data 'commands' @())
+    $script:SavedEnvironment = @{ Saved = $false; Value = $null }
 
-    $moved = Get-MovedSettings $name (Get-Field $data 'expected')
+    $moved = Get-MovedSettings $name (Get-Field $data 'expected') @(Get-Field $data 'secret_names' @())
     if ($moved.Count -gt 0) {
         throw (New-WinflaskError 'ServiceChanged' ("service $name changed since this task read it: " + ($moved -join ', ')) @{ settings = $moved })
     }

@@ -4,17 +4,21 @@
 Reads everything winflask.iis.nssm_service needs about one service in ONE call, from the registry
 (HKLM\SYSTEM\CurrentControlSet\Services\<svc> and its Parameters key, where nssm keeps its settings)
 and the service control manager; nssm.exe itself is not run (no output to decode, no GUI risk).
-Request: {"name": "svc", "executable": null|"C:\\...\\nssm.exe", "application": null|"path",
+Request: {"name": "svc", "executable": null|"C:\\...\\nssm.exe", "application": null|"path", "secret_names": [],
           "account": null|"DOMAIN\\user", "folders": ["C:\\app\\logs"]}
 Result:  {"nssm": null|{"path", "version"}, "service": null|{"name", "status", "values", "parameters"},
           "application": null|{"path", "exists"}, "account": null|{"name", "sid", "logon_right"},
           "folders": {"C:\\app\\logs": true|false}}
+AppEnvironmentExtra entries named in "secret_names" come back as {"name", "hmac_sha256"} (HMAC-SHA256 of the
+value under -DigestKey, a SecureString from win_powershell's sensitive_parameters), never as text.
 Read only. SupportsShouldProcess lets win_powershell run it in check mode.
 #>
 [CmdletBinding(SupportsShouldProcess)]
 param(
     [Parameter(Mandatory = $true)]
-    [string]$Request
+    [string]$Request,
+    # The task's key for the digests of its secret variables (sensitive_parameters; never in -Request).
+    [SecureString]$DigestKey
 )
 # winflask-include: common/request.ps1
 # winflask-include: common/nssm.ps1
@@ -85,7 +89,7 @@ try {
     }
     $result = [ordered]@{
         nssm = Find-Nssm ([string](Get-Field $requestData 'executable' ''))
-        service = Get-ServiceConfig $name
+        service = Get-ServiceConfig $name @(Get-Field $requestData 'secret_names' @()) (ConvertFrom-SecureText $DigestKey)
         application = $application
         account = $account
         folders = $folders

@@ -7,6 +7,7 @@ start/stop/restart, rolling back when the start fails. Every decision is taken h
 
 from __future__ import annotations
 
+import json
 import ntpath
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,9 +16,9 @@ from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleErr
 from ansible_collections.winflask.iis.plugins.module_utils.nssm_quote import (
     batch_args, batch_unsafe, is_batch, nssm_command_line)
 from ansible_collections.winflask.iis.plugins.module_utils.nssm_settings import (
-    BY_OPTION, DWORD_MAX, EXIT_ACTIONS, SETTINGS, START_MODES, canonical_account, current_settings,
-    desired_value, install_defaults, needs_logon_right_check, needs_password, registry_names, same,
-    set_command, virtual_account)
+    BY_OPTION, DWORD_MAX, EXIT_ACTIONS, SECRET_SLOT, SETTINGS, START_MODES, Secret, canonical_account,
+    current_settings, desired_value, install_defaults, needs_logon_right_check, needs_password, registry_names,
+    same, secret_digest, set_command, virtual_account)
 
 STATES = ["present", "started", "stopped", "restarted", "absent"]
 RUNNING = "SERVICE_RUNNING"
@@ -34,6 +35,7 @@ SPEC = ModuleSpec(argument_spec={
     "arguments": {"type": "list", "elements": "str"},
     "working_directory": {"type": "str"},
     "environment": {"type": "dict"},
+    "secret_environment": {"type": "dict", "no_log": True},
     "display_name": {"type": "str"},
     "description": {"type": "str"},
     "start_mode": {"type": "str", "choices": list(START_MODES)},
@@ -79,9 +81,15 @@ def validate(args: dict[str, Any]) -> None:
         value = args.get(option)
         if value is not None and not 0 <= value <= DWORD_MAX:
             raise ModuleError(f"{option} must be between 0 and {DWORD_MAX}, got {value}")
-    for key in args.get("environment") or {}:
-        if not str(key) or "=" in str(key) or "\x00" in str(key):
-            raise ModuleError(f"environment names must be non-empty and contain no '=', got {key!r}")
+    for option in ("environment", "secret_environment"):
+        for key in args.get(option) or {}:
+            if not str(key) or "=" in str(key) or "\x00" in str(key):
+                raise ModuleError(f"{option} names must be non-empty and contain no '=', got {key!r}")
+    plain = {str(k).lower() for k in args.get("environment") or {}}
+    for key in sorted(str(k) for k in args.get("secret_environment") or {}):
+        if key.lower() in plain:  # Windows environment names are case-insensitive
+            raise ModuleError(f"secret_environment and environment both name the variable {key!r}; "
+                              "give each variable in one of them only")
     for option in ("application", "working_directory", "stdout_file", "stderr_file"):
         value = args.get(option)
         if value is not None and any(c in value for c in '"\r\n\x00'):
@@ -127,9 +135,15 @@ def read_request(args: dict[str, Any]) -> dict[str, Any]:
     present = args.get("state") != "absent"
     account = wanted_account(args) or (virtual_account(args["name"]) if present else None)
     return {"name": args["name"], "executable": args.get("executable"),
+            "secret_names": secret_names(args),
             "application": args.get("application") if present else None,
             "account": account if account and needs_logon_right_check(account) else None,
             "folders": log_folders(args) if present else []}
+
+
+def secret_names(args: dict[str, Any]) -> list[str]:
+    """The names of the task's secret variables: nssm_read returns their digests, never their values."""
+    return sorted(str(k) for k in args.get("secret_environment") or {})
 
 
 def log_folders(args: dict[str, Any]) -> list[str]:
@@ -160,6 +174,7 @@ class Plan:
     after: dict[str, Any] | None = None
     status: str | None = None           # status expected after the task
     changed_options: list[str] = field(default_factory=list)
+    secret_names: list[str] = field(default_factory=list)  # secret_environment's names (never values)
 
     @property
     def changed(self) -> bool:
@@ -201,11 +216,16 @@ def check_account(args: dict[str, Any], read: dict[str, Any], account: str) -> s
     return str(info["sid"])
 
 
-def desired_settings(args: dict[str, Any], application: str | None) -> dict[str, Any]:
+def desired_settings(args: dict[str, Any], application: str | None, key: str = "") -> dict[str, Any]:
     wanted = {s.option: desired_value(s.option, args[s.option]) for s in SETTINGS
               if s.option != "application" and args.get(s.option) is not None}
     if application is not None:
         wanted["application"] = application
+    secrets = args.get("secret_environment")
+    if secrets is not None:  # environment and secret_environment together are the whole AppEnvironmentExtra
+        wanted["environment"] = dict(wanted.get("environment") or {}) | {
+            str(k): Secret(secret_digest(key, text), text)
+            for k, text in (((k, "" if v is None else str(v)) for k, v in secrets.items()))}
     return wanted
 
 
@@ -242,8 +262,11 @@ def rollback_commands(name: str, before: dict[str, Any], changed: list[str]) -> 
     return commands
 
 
-def plan(args: dict[str, Any], read: dict[str, Any]) -> Plan:
-    """What the task does, from the nssm_read result: commands, control, before/after settings."""
+def plan(args: dict[str, Any], read: dict[str, Any], key: str = "") -> Plan:
+    """What the task does, from the nssm_read result: commands, control, before/after settings.
+
+    ``key`` is the task's digest key (sent to nssm_read as a sensitive parameter): a secret variable is
+    compared by the HMAC-SHA256 of its value under that key."""
     name = args["name"]
     state = args["state"]
     service = read.get("service")
@@ -252,7 +275,7 @@ def plan(args: dict[str, Any], read: dict[str, Any]) -> Plan:
         where = args.get("executable") or "nssm.exe on the PATH or in %ProgramFiles%\\nssm"
         raise ModuleError(f"nssm was not found on the host ({where}): run the winflask.iis.nssm role first, "
                           "or give its full path in executable")
-    result = Plan()
+    result = Plan(secret_names=secret_names(args))
     ours = service is not None and is_nssm_service(service, nssm)
     if service is not None and not ours and not args.get("take_over"):
         image = (service.get("values") or {}).get("ImagePath")
@@ -271,7 +294,7 @@ def plan(args: dict[str, Any], read: dict[str, Any]) -> Plan:
 
     application = resolve_application(args, read)
     check_folders(args, read)
-    wanted = desired_settings(args, application)
+    wanted = desired_settings(args, application, key)
     run = application or (current_settings(service)["application"] if ours and service else None)
     if args.get("arguments") is not None and is_batch(run):
         check_batch_arguments(args, str(run))
@@ -323,16 +346,31 @@ def sets_password(argv: list[str]) -> bool:
     return len(argv) == 5 and argv[0] == "set" and argv[2] == "ObjectName" and argv[4] == PASSWORD_SLOT
 
 
-def command_entry(argv: list[str]) -> dict[str, Any]:
+ENV_PARAM = BY_OPTION["environment"].param
+
+
+def command_entry(argv: list[str], secrets: list[str] | None = None, rollback: bool = False) -> dict[str, Any]:
     """One command for nssm_apply: the quoted argument string, and a label without secrets.
 
     The account with a password is no nssm command line (a process's command line is readable by
     every local user while it runs): nssm_apply sets it through the SCM itself, as nssm's
     ``set <svc> ObjectName`` does (ChangeServiceConfigW), with the SecureString parameter -Password.
+    With secret variables (``secrets``: their names), AppEnvironmentExtra is no nssm command line either:
+    nssm_apply writes the REG_MULTI_SZ value nssm reads at each start itself, each entry a text or the
+    name of a secret it takes from its -SecretEnvironment SecureString; a rollback restores the value the
+    host saved before that write (the controller never has the old secret).
     """
     label = " ".join(argv[:3])
     if sets_password(argv):
         return {"account": argv[3], "password": True, "label": label}
+    if secrets and len(argv) >= 3 and argv[2] == ENV_PARAM:
+        label = f"set {argv[1]} {ENV_PARAM}"
+        if rollback:
+            return {"restore": ENV_PARAM, "label": label}
+        lower = {n.lower() for n in secrets}
+        entries = [{"secret": e.partition("=")[0]} if e.partition("=")[0].lower() in lower
+                   and e.partition("=")[2] == SECRET_SLOT else {"text": e} for e in argv[3:]]
+        return {"environment": entries, "label": label}
     return {"line": nssm_command_line(argv), "label": label}
 
 
@@ -361,12 +399,13 @@ def apply_request(args: dict[str, Any], read: dict[str, Any], p: Plan) -> dict[s
         "delete_existing": p.delete_existing,
         "created": p.created,
         "grant_logon_right": p.grant_logon_right,
-        "commands": [command_entry(c) for c in p.commands],
+        "commands": [command_entry(c, p.secret_names) for c in p.commands],
+        "secret_names": p.secret_names,
         "expected": expected_values(None if p.created else read.get("service"), p.changed_options),
         "control": p.control,
         "control_lines": {verb: nssm_command_line([verb, name]) for verb in ("start", "stop", "restart")}
         | {"remove": nssm_command_line(["remove", name, "confirm"])},
-        "rollback": [command_entry(c) for c in p.rollback],
+        "rollback": [command_entry(c, p.secret_names, rollback=True) for c in p.rollback],
         "logs": logs,
         "log_lines": LOG_LINES,
         "settle_ms": throttle + 500,
@@ -376,3 +415,48 @@ def apply_request(args: dict[str, Any], read: dict[str, Any], p: Plan) -> dict[s
 def needs_secrets(request: dict[str, Any]) -> bool:
     """Whether the nssm_apply request sets an account with the task's password."""
     return any(c.get("password") for c in request["commands"] + request["rollback"])
+
+
+def read_secrets(args: dict[str, Any], key: str) -> dict[str, str]:
+    """nssm_read's sensitive parameters: the digest key, when the task has secret variables."""
+    return {"DigestKey": key} if secret_names(args) else {}
+
+
+def apply_secrets(args: dict[str, Any], request: dict[str, Any], key: str) -> dict[str, str]:
+    """nssm_apply's sensitive parameters (win_powershell ``sensitive_parameters``, SecureStrings): the
+    password, the secret variables as one JSON object (name -> value), the digest key of the re-read."""
+    secrets: dict[str, str] = {}
+    if needs_secrets(request):
+        secrets["Password"] = args.get("password") or ""
+    if any(e.get("secret") for c in request["commands"] for e in c.get("environment") or []):
+        values = {str(k): "" if v is None else str(v) for k, v in (args.get("secret_environment") or {}).items()}
+        secrets["SecretEnvironment"] = json.dumps(values, sort_keys=True)
+    if request.get("secret_names"):
+        secrets["DigestKey"] = key
+    return secrets
+
+
+def secret_values(args: dict[str, Any]) -> list[str]:
+    """Every secret text of the task (masked in any message from the host)."""
+    values = [args.get("password") or ""] + [str(v) for v in (args.get("secret_environment") or {}).values()
+                                             if v is not None]
+    return sorted({v for v in values if v}, key=len, reverse=True)
+
+
+def shown(settings: dict[str, Any] | None, before: dict[str, Any] | None = None,
+          compare: bool = False) -> dict[str, Any] | None:
+    """Settings as results and diffs show them: a secret variable is ``(secret)``; with ``compare``, one
+    whose digest differs from ``before``'s (or that is new) is ``(secret, changed)``. Never a value nor a
+    digest."""
+    if settings is None:
+        return None
+    env = settings.get("environment")
+    if not isinstance(env, dict) or not any(isinstance(v, Secret) for v in env.values()):
+        return settings
+    old = (before or {}).get("environment") or {}
+    hidden = {}
+    for name, value in env.items():
+        if isinstance(value, Secret):
+            value = "(secret, changed)" if compare and old.get(name) != value else "(secret)"
+        hidden[name] = value
+    return {**settings, "environment": hidden}

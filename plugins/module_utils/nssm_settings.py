@@ -8,8 +8,10 @@ in the registry has nssm's built-in default; ``nssm set`` to the default deletes
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ntpath
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ansible_collections.winflask.iis.plugins.module_utils.nssm_quote import quote_args
@@ -103,19 +105,48 @@ def needs_logon_right_check(name: str) -> bool:
     return not (account in BUILTIN_ACCOUNTS.values() or is_virtual_account(account))
 
 
+# Where a secret variable's value would be in a command or a label: the value never enters one.
+SECRET_SLOT = "********"
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A secret environment value, compared by its HMAC-SHA256 digest (docs/nssm.md "Secret environment").
+
+    As read from the host it has only the digest; the desired one also has the text (``value``), which is
+    left out of repr and comparison and travels only as a win_powershell sensitive parameter.
+    """
+
+    digest: str
+    value: str | None = field(default=None, repr=False, compare=False)
+
+
+def secret_digest(key: str, value: str) -> str:
+    """HMAC-SHA256 of the value's UTF-8 bytes, keyed by the task's random key (UTF-8): what nssm_read
+    returns for a secret variable. A bare SHA-256 could be reversed by trying likely values."""
+    return hmac.new(key.encode("utf-8"), value.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
 def env_entries(environment: dict[str, Any]) -> list[str]:
-    """AppEnvironmentExtra entries (``KEY=VALUE``), sorted by key so the order is stable."""
-    return [f"{k}={environment[k]}" for k in sorted(environment)]
+    """AppEnvironmentExtra entries (``KEY=VALUE``), sorted by key so the order is stable; a secret's value
+    shows as SECRET_SLOT (nssm_apply puts the value there on the host)."""
+    return [f"{k}={SECRET_SLOT if isinstance(environment[k], Secret) else environment[k]}"
+            for k in sorted(environment)]
 
 
-def env_dict(entries: list[str] | str | None) -> dict[str, str]:
+def env_dict(entries: list[Any] | str | None) -> dict[str, Any]:
+    """The variables of AppEnvironmentExtra as read; an entry nssm_read masked (``{"name", "hmac_sha256"}``,
+    a secret variable of the task) becomes a Secret."""
     if entries is None:
         return {}
     if isinstance(entries, str):
         entries = [e for e in entries.splitlines() if e]
-    result: dict[str, str] = {}
+    result: dict[str, Any] = {}
     for entry in entries:
-        key, _sep, value = entry.partition("=")
+        if isinstance(entry, dict):
+            result[str(entry.get("name"))] = Secret(str(entry.get("hmac_sha256")))
+            continue
+        key, _sep, value = str(entry).partition("=")
         result[key] = value
     return result
 

@@ -64,6 +64,26 @@ options:
     description:
       - Environment variables added to the service's environment (nssm parameter C(AppEnvironmentExtra)),
         written sorted by name. An empty dict removes them all.
+      - Together with O(secret_environment) it is the whole C(AppEnvironmentExtra); when either is given, a
+        variable named in neither is removed.
+      - The values are not secret; they are shown in diff and results and written with an nssm command line.
+        Use O(secret_environment) for tokens, passwords and connection strings.
+    type: dict
+  secret_environment:
+    description:
+      - Environment variables whose values are secret, added to C(AppEnvironmentExtra) with O(environment)'s.
+      - A name must not also be in O(environment) (names compare case-insensitively, as Windows does).
+      - The values are C(no_log). They reach the host only as win_powershell C(sensitive_parameters)
+        (SecureStrings), and the module writes the C(REG_MULTI_SZ) registry value nssm reads at each service
+        start itself, so no command line holds them. Results and diffs show the text "(secret)", or
+        "(secret, changed)" when the value changes.
+      - Idempotent without reading the values back; the host returns an HMAC-SHA256 of each one under a key
+        made for the task, and the module compares it with its own of the wanted value.
+      - Give it in every task that manages the service's environment; a task without it reads the values as
+        plain O(environment) (and shows them in its diff).
+      - The registry value itself is plain data of the service's C(Parameters) key, readable by whoever may read
+        that key (local users too, unless its ACL is narrowed; the module does not change it). See the
+        collection's docs/nssm.md, "Secret environment".
     type: dict
   display_name:
     description:
@@ -255,6 +275,8 @@ EXAMPLES = r"""
     environment:
       FLASK_ENV: production
       APP_CONFIG: C:\apps\myapp\config files\prod.toml
+    secret_environment:
+      DATABASE_URL: "{{ vault_myapp_database_url }}"
     exit_action: restart
     restart_delay: 5000
     state: started
@@ -282,6 +304,7 @@ service:
   description:
     - The service's settings after the task (in check mode, those it would have), with the module's option
       names. C(arguments) is the quoted command line nssm stores (C(AppParameters)).
+    - A variable of O(secret_environment) shows the text "(secret)" in C(environment), never its value.
     - V(null) when the service is absent.
   returned: always
   type: dict
@@ -322,7 +345,8 @@ exists:
 nssm_commands:
   description:
     - The nssm commands the task ran (or would run in check mode). The password is never in them; the
-      account command shows C(********) in its place.
+      account command shows C(********) in its place, and so does each O(secret_environment) value
+      (C(NAME=********), and that command is a registry write, not an nssm command line).
   returned: always
   type: list
   elements: list

@@ -32,8 +32,39 @@ function ConvertFrom-RegistryKey {
     return $values
 }
 
+function ConvertFrom-SecureText {
+    # The text of a SecureString from win_powershell's sensitive_parameters ('' when not given).
+    param([SecureString]$Secure)
+    if ($null -eq $Secure) { return '' }
+    $pointer = [System.Runtime.InteropServices.Marshal]::SecureStringToGlobalAllocUnicode($Secure)
+    try { return [System.Runtime.InteropServices.Marshal]::PtrToStringUni($pointer) }
+    finally { [System.Runtime.InteropServices.Marshal]::ZeroFreeGlobalAllocUnicode($pointer) }
+}
+
+function Protect-Environment {
+    # AppEnvironmentExtra entries NAME=VALUE whose NAME is one of the task's secret names (case-insensitive,
+    # as Windows environment names) become {name, hmac_sha256}: HMAC-SHA256 of the value's UTF-8 bytes under
+    # the task's digest key (UTF-8). The controller compares that with its own HMAC of the wanted value.
+    param([string[]]$Entries, [string[]]$Names, [string]$Key)
+    $hmac = New-Object System.Security.Cryptography.HMACSHA256 (, [System.Text.Encoding]::UTF8.GetBytes($Key))
+    try {
+        foreach ($entry in $Entries) {
+            $at = $entry.IndexOf('=')
+            $variable = if ($at -ge 0) { $entry.Substring(0, $at) } else { $entry }
+            if ($Names -contains $variable) {
+                $value = if ($at -ge 0) { $entry.Substring($at + 1) } else { '' }
+                $bytes = $hmac.ComputeHash([System.Text.Encoding]::UTF8.GetBytes($value))
+                [ordered]@{ name = $variable; hmac_sha256 = (-join ($bytes | ForEach-Object { $_.ToString('x2') })) }
+            }
+            else { $entry }
+        }
+    }
+    finally { $hmac.Dispose() }
+}
+
 function Get-ServiceConfig {
-    param([string]$Name)
+    # $SecretNames/$DigestKey: AppEnvironmentExtra entries of those names come back as digests, not values.
+    param([string]$Name, [string[]]$SecretNames = @(), [string]$DigestKey = '')
     $controller = [System.ServiceProcess.ServiceController]::GetServices() |
         Where-Object { $_.ServiceName -eq $Name } | Select-Object -First 1
     if ($null -eq $controller) { return $null }
@@ -52,6 +83,9 @@ function Get-ServiceConfig {
                 }
             }
             finally { $paramKey.Close() }
+        }
+        if ($SecretNames.Count -gt 0 -and $parameters.Contains('AppEnvironmentExtra')) {
+            $parameters['AppEnvironmentExtra'] = @(Protect-Environment @($parameters['AppEnvironmentExtra']) $SecretNames $DigestKey)
         }
     }
     finally { $key.Close() }

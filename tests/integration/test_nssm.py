@@ -173,6 +173,7 @@ def test_without_nssm_the_module_says_to_run_the_role(tmp_path: Path) -> None:
 
 
 PASSWORD = "Winflask-Pw-7f3e9a1c"
+SECRETS = ["Winflask-Env-1a7c55", "Winflask-Env-2b8d66", "Winflask-Env-3c9e77"]
 FAILING_APP = "C:\\apps\\myapp\\crash.bat"
 
 
@@ -225,16 +226,93 @@ def test_bad_service_name_and_environment_line_break_change_nothing(tmp_path: Pa
            ({"environment": {"A": "1\r\nB=2"}}, ["'environment.A' in svc.msg", "'U+000D' in svc.msg"]),
            ({"environment": {"A=B": "1"}}, ["'environment names' in svc.msg", "'A=B' in svc.msg"]),
            ({"arguments": ['a" & whoami > C:\\x.txt & "b']}, ["'arguments[0]' in svc.msg",
-                                                            "'batch file' in svc.msg"])]
+                                                            "'batch file' in svc.msg"]),
+           ({"environment": {"TOKEN": "1"}, "secret_environment": {"token": SECRETS[0]}},
+            ["'secret_environment and environment both name the variable' in svc.msg", "\"'token'\" in svc.msg"])]
     tasks = []
     for overrides, checks in bad:
         tasks += [{**service_task(**overrides), "ignore_errors": True},
-                  {"name": f"Refused {overrides}", "ansible.builtin.assert": {"that": ["svc is failed", *checks]}}]
-    refused = run(venv, tmp_path, root, play(tasks, with_role=False), "bad")
+                  {"name": f"Refused {sorted(overrides)}",  # option names only: no value in the output
+                   "ansible.builtin.assert": {"that": ["svc is failed", *checks]}}]
+    refused = run(venv, tmp_path, root, play(tasks, with_role=False), "bad", "-vvv")
     assert refused.rc == 0, refused.failure_report()
+    assert SECRETS[0] not in refused.stdout and SECRETS[0] not in refused.stderr
     new = read_calls(root)[len(calls):]  # the play's app folder/file tasks call too; the service tasks do not
     assert [c for c in new if c.get("script")] == [] and [c for c in new if c.get("changed")] == []
     after = host_files(root)
     assert {k: v for k, v in after.items() if k != "calls.jsonl"} == {k: v for k, v in before.items()
                                                                       if k != "calls.jsonl"}
     assert services.get(Host(root), "myapp")["parameters"]["AppEnvironmentExtra"] == ["A=1"]
+
+
+def env_value(root: Path) -> list[str]:
+    """AppEnvironmentExtra as nssm reads it at the service's start (the emulated registry value)."""
+    host = Host(root)
+    return services.parameters(host, services.get(host, "myapp"))["AppEnvironmentExtra"]
+
+
+def test_secret_environment_is_in_no_output_log_or_host_file_and_compared_by_hash(tmp_path: Path) -> None:
+    """secret_environment at -vvv --diff: install, the same again (no change, no write), check mode with a new
+    value (changed, no write), the new value (one write), a start failure (rolled back): no value in any
+    output, the call log or any host file but the emulated registry value itself."""
+    venv = VENV_LIST[0]
+    root = create_host(venv, tmp_path / "host")
+    host = Host(root)
+    host.write_bytes(FAILING_APP, b"@echo off\r\nrem winhost: stderr boom\r\nrem winhost: exit 1\r\n")
+
+    def task(secret: str, **extra: Any) -> dict[str, Any]:
+        return service_task(environment={"A": "1"}, secret_environment={"TOKEN": secret}, **extra)
+
+    def checked(name: str, tasks: list[dict[str, Any]], *extra: str, role: bool = False):
+        result = run(venv, tmp_path, root, play(tasks, with_role=role), name, "-vvv", "--diff", *extra)
+        assert result.rc == 0, result.failure_report()
+        for secret in SECRETS:
+            assert secret not in result.stdout and secret not in result.stderr, name
+        return result
+
+    first = checked("install", [task(SECRETS[0])], role=True)
+    assert env_value(root) == ["A=1", f"TOKEN={SECRETS[0]}"]
+    assert "TOKEN: (secret, changed)" in first.stdout
+    calls = read_calls(root)
+
+    same = checked("same", [task(SECRETS[0])])
+    assert same.recap[HOST]["changed"] == 0, same.stdout[-4000:]
+    new = read_calls(root)[len(calls):]
+    assert len(scripts(new, "nssm_read")) == 1 and scripts(new, "nssm_apply") == []
+    assert [(p["name"], p["value"]) for p in scripts(new, "nssm_read")[0]["sensitive_parameters"]] == \
+        [("DigestKey", "********")]
+    assert scripts(new, "nssm_read")[0]["request"]["secret_names"] == ["TOKEN"]
+
+    files = host_files(root)
+    calls = read_calls(root)
+    check = checked("check", [{**task(SECRETS[1]), "check_mode": True},
+                              {"name": "Would change", "ansible.builtin.assert": {"that": [
+                                  "svc is changed", "svc.service.environment.TOKEN == '(secret)'"]}}])
+    assert "TOKEN: (secret, changed)" in check.stdout
+    assert [c for c in read_calls(root)[len(calls):] if c["kind"] == "write"] == []
+    assert {k: v for k, v in host_files(root).items() if k != "calls.jsonl"} == \
+        {k: v for k, v in files.items() if k != "calls.jsonl"}
+
+    calls = read_calls(root)
+    changed = checked("change", [task(SECRETS[1])])
+    assert "TOKEN: (secret, changed)" in changed.stdout and "A: '1'" in changed.stdout
+    applies = scripts(read_calls(root)[len(calls):], "nssm_apply")
+    assert len(applies) == 1
+    assert [c for c in applies[0]["request"]["commands"] if "environment" in c] == [
+        {"environment": [{"text": "A=1"}, {"secret": "TOKEN"}], "label": "set myapp AppEnvironmentExtra"}]
+    assert sorted(p["name"] for p in applies[0]["sensitive_parameters"]) == ["DigestKey", "SecretEnvironment"]
+    assert env_value(root) == ["A=1", f"TOKEN={SECRETS[1]}"]
+
+    checked("fails", [{**task(SECRETS[2], application=FAILING_APP), "ignore_errors": True},
+                      {"name": "Failed", "ansible.builtin.assert": {"that": [
+                          "svc is failed", "'StartFailed' in svc.msg", "'boom' in svc.msg"]}}])
+    assert env_value(root) == ["A=1", f"TOKEN={SECRETS[1]}"]  # the host put its saved value back
+    assert services.get(host, "myapp")["parameters"]["Application"] == APP
+
+    log = (root / "calls.jsonl").read_bytes()
+    assert all(secret.encode() not in log for secret in SECRETS)
+    leaks = [name for name, data in host_files(root).items() for secret in SECRETS
+             if name != services.PROTECTED_FILE and (secret.encode() in data or secret.encode("utf-16-le") in data)]
+    assert leaks == []
+    assert SECRETS[1].encode() in (root / services.PROTECTED_FILE).read_bytes()
+

@@ -254,7 +254,7 @@ class Nssm:
         return next((k for k in known if k.lower() == name.lower()), None)
 
     def _get(self, record: dict[str, Any], param: str, sub: str | None) -> Any:
-        values, params = record["values"], record["parameters"]
+        values, params = record["values"], services.parameters(self.host, record)
         if param == "Name":
             return record["name"]
         if param == "Start":
@@ -415,7 +415,8 @@ def run_service(host: Host, record: dict[str, Any]) -> str:
     exits = re.search(r"^\s*rem winhost: exit (\d+)", text, re.M | re.I)
     record["process"] = {"command_line": f"{application} {params.get('AppParameters', '')}".strip(),
                          "directory": params.get("AppDirectory") or ntpath.dirname(application),
-                         "environment": list(params.get("AppEnvironmentExtra") or []),
+                         # names only: the record goes back into state.json, the values may be secret
+                         "environment": [str(e).partition("=")[0] for e in params.get("AppEnvironmentExtra") or []],
                          "account": record["values"].get("ObjectName")}
     from . import python
 

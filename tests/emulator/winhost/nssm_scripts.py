@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import hmac
 import io
+import json
 import ntpath
 import zipfile
 from typing import Any
@@ -52,12 +54,41 @@ def find_nssm(host: Host, executable: str | None) -> dict[str, Any] | None:
     return {"path": path, "version": nssm.file_version(version) if version else ""}
 
 
-def service_config(host: Host, name: str) -> dict[str, Any] | None:
+ENV_EXTRA = "AppEnvironmentExtra"
+
+
+def protect_environment(entries: list[str], names: list[str], key: str) -> list[Any]:
+    """Protect-Environment of common/nssm.ps1: entries of the task's secret names (case-insensitive) become
+    ``{"name", "hmac_sha256"}``, the HMAC-SHA256 of the value's UTF-8 bytes under the key's UTF-8 bytes."""
+    lower = {n.lower() for n in names}
+    result: list[Any] = []
+    for entry in entries:
+        variable, _sep, value = str(entry).partition("=")
+        if variable.lower() in lower:
+            result.append({"name": variable, "hmac_sha256": hmac.new(key.encode("utf-8"), value.encode("utf-8"),
+                                                                     hashlib.sha256).hexdigest()})
+        else:
+            result.append(entry)
+    return result
+
+
+def service_config(host: Host, name: str, secret_names: list[str] | None = None,
+                   key: str = "") -> dict[str, Any] | None:
+    """Get-ServiceConfig of common/nssm.ps1 (secret variables of the task as digests)."""
     record = services.get(host, name)
     if record is None:
         return None
+    params = copy.deepcopy(services.parameters(host, record))
+    if secret_names and ENV_EXTRA in params:
+        params[ENV_EXTRA] = protect_environment(params[ENV_EXTRA], secret_names, key)
     return {"name": record["name"], "status": record["status"], "values": copy.deepcopy(record["values"]),
-            "parameters": copy.deepcopy(record["parameters"])}
+            "parameters": params}
+
+
+def secure_text(secure: dict[str, Any] | None, name: str) -> str:
+    """ConvertFrom-SecureText of a sensitive parameter ('' when not given)."""
+    value = (secure or {}).get(name)
+    return value.reveal() if value is not None else ""
 
 
 def account_info(host: Host, name: str) -> dict[str, Any]:
@@ -68,7 +99,8 @@ def account_info(host: Host, name: str) -> dict[str, Any]:
 
 
 @register_script("nssm_read", "read")
-def nssm_read(host: Host, request: dict[str, Any], check_mode: bool) -> dict[str, Any]:
+def nssm_read(host: Host, request: dict[str, Any], check_mode: bool,
+              secure: dict[str, Any] | None = None) -> dict[str, Any]:
     application = None
     if request.get("application"):
         found = find_program(host, request["application"])
@@ -76,7 +108,8 @@ def nssm_read(host: Host, request: dict[str, Any], check_mode: bool) -> dict[str
     folders = {f: host.local_path(expand(f)).is_dir() for f in request.get("folders") or []}
     return {
         "nssm": find_nssm(host, request.get("executable")),
-        "service": service_config(host, str(request.get("name") or "")),
+        "service": service_config(host, str(request.get("name") or ""), list(request.get("secret_names") or []),
+                                  secure_text(secure, "DigestKey")),
         "application": application,
         "account": account_info(host, request["account"]) if request.get("account") else None,
         "folders": folders,
@@ -84,12 +117,48 @@ def nssm_read(host: Host, request: dict[str, Any], check_mode: bool) -> dict[str
 
 
 class _Runner:
-    def __init__(self, host: Host, request: dict[str, Any], password: Any = None) -> None:
+    def __init__(self, host: Host, request: dict[str, Any], secure: dict[str, Any] | None = None) -> None:
         self.host = host
         self.request = request
         self.exe = nssm.Nssm(host, str(request.get("executable") or ""))
         self.lines = request.get("control_lines") or {}
-        self.password = password  # the -Password SecureString (win_powershell sensitive_parameters)
+        self.secure = secure or {}
+        self.password = self.secure.get("Password")  # the -Password SecureString (sensitive_parameters)
+        self.saved: tuple[list[str] | None] | None = None  # AppEnvironmentExtra before set_environment
+
+    def set_environment(self, entries: list[dict[str, Any]]) -> dict[str, Any]:
+        """Set-EnvironmentExtra of nssm_apply.ps1: the REG_MULTI_SZ value written directly (as nssm's
+        setting_set_environment does), {"secret": NAME} as NAME=<value from -SecretEnvironment>."""
+        name = str(self.request.get("name") or "")
+        record = services.get(self.host, name)
+        if self.saved is None:
+            old = services.parameters(self.host, record).get(ENV_EXTRA) if record else None
+            self.saved = (list(old) if old is not None else None,)
+        values: dict[str, Any] | None = None
+        lines = []
+        for entry in entries:
+            if not entry.get("secret"):
+                lines.append(str(entry.get("text") or ""))
+                continue
+            if values is None:
+                text = secure_text(self.secure, "SecretEnvironment")
+                if not text:
+                    return {"exit_code": 87, "output": "The parameter is incorrect. (no -SecretEnvironment given)"}
+                values = json.loads(text)
+            if entry["secret"] not in values:
+                return {"exit_code": 87, "output": f"The parameter is incorrect. (-SecretEnvironment has no "
+                                                   f"{entry['secret']})"}
+            lines.append(f"{entry['secret']}={values[entry['secret']]}")
+        if record is None:
+            return {"exit_code": 3, "output": f"Can't open service {name}'s Parameters key"}
+        services.set_protected(self.host, name, ENV_EXTRA, lines)
+        return {"exit_code": 0, "output": ""}
+
+    def restore_environment(self) -> dict[str, Any]:
+        """Restore-EnvironmentExtra: the value as it was before set_environment ran (if it did)."""
+        if self.saved is not None:
+            services.set_protected(self.host, str(self.request.get("name") or ""), ENV_EXTRA, self.saved[0])
+        return {"exit_code": 0, "output": ""}
 
     def set_account(self, account: str) -> dict[str, Any]:
         """Set-ServiceAccount of nssm_apply.ps1: ChangeServiceConfigW with the SecureString, no nssm
@@ -112,8 +181,14 @@ class _Runner:
 
     def commands(self, commands: list[dict[str, Any]]) -> dict[str, Any] | None:
         for command in commands:
-            run = self.set_account(str(command["account"])) if "account" in command else \
-                self.invoke(str(command["line"]))
+            if "account" in command:
+                run = self.set_account(str(command["account"]))
+            elif "environment" in command:
+                run = self.set_environment(list(command["environment"]))
+            elif "restore" in command:
+                run = self.restore_environment()
+            else:
+                run = self.invoke(str(command["line"]))
             if run["exit_code"] != 0:
                 return {"command": command["label"], **run}
         return None
@@ -145,13 +220,15 @@ def _status(host: Host, name: str) -> str | None:
     return record["status"] if record else None
 
 
-def changed_settings(host: Host, name: str, expected: dict[str, Any] | None) -> list[str]:
-    """Test-Unchanged of nssm_apply.ps1: the registry values the write will change, read again now, that
-    differ from what the task's read saw (names as in the registry, Parameters values prefixed)."""
+def changed_settings(host: Host, name: str, expected: dict[str, Any] | None, secret_names: list[str] | None = None,
+                     key: str = "") -> list[str]:
+    """Get-MovedSettings of nssm_apply.ps1: the registry values the write will change, read again now (secret
+    variables as digests under the same key), that differ from what the task's read saw (names as in the
+    registry, Parameters values prefixed)."""
     expected = expected or {}
     if not (expected.get("values") or expected.get("parameters")):
         return []
-    current = service_config(host, name) or {"values": {}, "parameters": {}}
+    current = service_config(host, name, secret_names, key) or {"values": {}, "parameters": {}}
     moved = []
     for where, prefix in (("values", ""), ("parameters", "Parameters\\")):
         for key, value in sorted((expected.get(where) or {}).items()):
@@ -164,11 +241,12 @@ def changed_settings(host: Host, name: str, expected: dict[str, Any] | None) -> 
 def nssm_apply(host: Host, request: dict[str, Any], check_mode: bool,
                secure: dict[str, Any] | None = None) -> dict[str, Any]:
     name = str(request.get("name") or "")
-    moved = changed_settings(host, name, request.get("expected"))
+    moved = changed_settings(host, name, request.get("expected"), list(request.get("secret_names") or []),
+                             secure_text(secure, "DigestKey"))
     if moved:
         raise HostError("ServiceChanged", f"service {name} changed since this task read it: "
                                           f"{', '.join(moved)}", settings=moved)
-    runner = _Runner(host, request, (secure or {}).get("Password"))
+    runner = _Runner(host, request, secure)
     if request.get("delete_existing") and services.get(host, name) is not None:
         if _status(host, name) != services.STOPPED:
             services.stop(host, name)

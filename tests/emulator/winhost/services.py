@@ -15,6 +15,12 @@ State lives in ``state.json``:
   record), enough to decide whether the service can log on; nothing under the host root holds a password.
 - ``environment``: machine environment variables (``Path``), as under
   ``HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment``.
+- Registry values written with ``set_protected`` (nssm_apply's direct write of ``AppEnvironmentExtra`` when
+  the task has secret variables) are kept out of ``state.json``: the record holds ``{"protected": true}``
+  in their place and the data is in ``<root>/registry-protected.json`` (mode 0600), which stands for that
+  registry value. On Windows the value is plain REG_MULTI_SZ data of the service's Parameters key; the
+  emulator keeps it apart only so that tests can prove no other file, output or log holds a secret.
+  ``parameters(host, record)`` gives a record's Parameters with such values read back.
 
 Service names are case-insensitive, as in the SCM. Errors carry the Win32 error code the SCM returns.
 What starting a service does is up to its binary: ``RUNNERS`` maps an image file name (``nssm.exe``)
@@ -24,11 +30,13 @@ to a function that plays the service program (winhost.nssm registers nssm's).
 from __future__ import annotations
 
 import hashlib
+import json
 import ntpath
+import os
 from collections.abc import Callable
 from typing import Any
 
-from .host import CREATE_HOOKS, Host
+from .host import CREATE_HOOKS, Host, write_whole
 
 RUNNING = "SERVICE_RUNNING"
 STOPPED = "SERVICE_STOPPED"
@@ -53,6 +61,9 @@ ERROR_MESSAGES = {
     1057: "The account name is invalid or does not exist, or the password is invalid for the account name "
           "specified.",
 }
+
+PROTECTED_FILE = "registry-protected.json"
+PROTECTED = {"protected": True}
 
 Runner = Callable[[Host, dict[str, Any]], str]
 RUNNERS: dict[str, Runner] = {}
@@ -107,6 +118,46 @@ def create(host: Host, name: str, image_path: str, display_name: str | None = No
     return record
 
 
+def _protected_store(host: Host) -> dict[str, Any]:
+    path = host.root / PROTECTED_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def _save_protected(host: Host, store: dict[str, Any]) -> None:
+    path = host.root / PROTECTED_FILE
+    write_whole([(path, (json.dumps(store, indent=2, sort_keys=True) + "\n").encode("utf-8"))])
+    os.chmod(path, 0o600)
+
+
+def set_protected(host: Host, name: str, param: str, entries: list[str] | None) -> None:
+    """RegSetValueEx(REG_MULTI_SZ) of a Parameters value (RegDeleteValue when ``entries`` is empty or None),
+    its data kept in the protected store instead of state.json (module docstring)."""
+    with host.lock():
+        record = get(host, name)
+        if record is None:
+            raise ScmError(1060)
+        store = _protected_store(host)
+        values = store.setdefault(record["name"].lower(), {})
+        if entries:
+            values[param] = list(entries)
+        else:
+            values.pop(param, None)
+        _save_protected(host, store)
+        update(host, name, lambda r: r["parameters"].__setitem__(param, dict(PROTECTED)) if entries
+               else r["parameters"].pop(param, None))
+
+
+def parameters(host: Host, record: dict[str, Any]) -> dict[str, Any]:
+    """The record's Parameters values as the registry holds them (protected values read back)."""
+    params = dict(record.get("parameters") or {})
+    stored = None
+    for param, value in params.items():
+        if value == PROTECTED:
+            stored = _protected_store(host) if stored is None else stored
+            params[param] = list(stored.get(str(record["name"]).lower(), {}).get(param) or [])
+    return params
+
+
 def delete(host: Host, name: str) -> None:
     """DeleteService. A running service is stopped first (the SCM marks it for deletion and removes it
     once stopped; the emulator does both at once)."""
@@ -120,6 +171,10 @@ def delete(host: Host, name: str) -> None:
             raise ScmError(1060)
         del _state_services(state)[key]
     host.update_state(apply)
+    if record is not None and any(v == PROTECTED for v in record["parameters"].values()):
+        store = _protected_store(host)
+        store.pop(record["name"].lower(), None)
+        _save_protected(host, store)
 
 
 def end_process(host: Host, record: dict[str, Any]) -> None:
@@ -223,8 +278,11 @@ def start(host: Host, name: str) -> str:
     image = str(record["values"].get("ImagePath") or "").strip()
     exe = image[1:].split('"', maxsplit=1)[0] if image.startswith('"') else image.split(" ", maxsplit=1)[0]
     runner = RUNNERS.get(ntpath.basename(exe).lower())
-    status = runner(host, record) if runner else RUNNING
-    update(host, name, lambda r: r.update(status=status, process=record.get("process")))
+    # The service program reads its Parameters as they are (protected values included); only its status
+    # and process record go back into state.json.
+    view = {**record, "parameters": parameters(host, record)}
+    status = runner(host, view) if runner else RUNNING
+    update(host, name, lambda r: r.update(status=status, process=view.get("process")))
     return status
 
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import subprocess
 
 import pytest
+from test_winhost_processes import APP_DIR, install, svc_host  # noqa: F401 (svc_host: a fixture)
+from test_winhost_processes import NSSM as PROCESS_NSSM
 from winhost import Host, cmdline, nssm, services
 from winhost.errors import HostError
 from winhost.nssm_scripts import LOGON_RIGHT, nssm_apply, nssm_read
@@ -170,3 +175,87 @@ def test_account_with_password_is_set_through_the_scm_and_only_its_hash_kept(hos
         nssm_apply(host, apply_request([{"account": "CORP\\nobody", "password": True, "label": "set myapp "
                                          "ObjectName"}]), False, secure={"Password": SecureString("x")})
     assert caught.value.code == "NssmFailed" and caught.value.details["exit_code"] == 1057
+
+
+# -- secret environment variables (nssm_service secret_environment) ----------------------------------------
+TOKEN = "Tk-31c9-emulated-secret"
+KEY = "ab" * 32
+
+
+def hmac_of(value: str, key: str = KEY) -> str:
+    return hmac.new(key.encode(), value.encode(), hashlib.sha256).hexdigest()
+
+
+def env_command(*entries: dict) -> dict:
+    return {"environment": list(entries), "label": "set myapp AppEnvironmentExtra"}
+
+
+def secure_env(**values: str) -> dict:
+    return {"SecretEnvironment": SecureString(json.dumps(values)), "DigestKey": SecureString(KEY)}
+
+
+def test_secret_environment_is_written_directly_and_read_back_only_as_a_digest(host, exe):
+    exe.run(["install", "myapp", APP])
+    request = apply_request([env_command({"text": "A=1"}, {"secret": "TOKEN"})], secret_names=["TOKEN"])
+    assert nssm_apply(host, request, False, secure=secure_env(TOKEN=TOKEN))["commands_run"] == 1
+    # the registry value nssm reads at start holds the real entries
+    record = services.get(host, "myapp")
+    assert services.parameters(host, record)["AppEnvironmentExtra"] == ["A=1", f"TOKEN={TOKEN}"]
+    assert out(exe.run(["get", "myapp", "AppEnvironmentExtra"])) == f"A=1\r\nTOKEN={TOKEN}\r\n"
+    # ... but no host file other than the protected store holds it
+    leaks = [p for p, data in host_files(host).items() if TOKEN.encode() in data]
+    assert leaks == [str(host.root / services.PROTECTED_FILE)]
+    assert (host.root / services.PROTECTED_FILE).stat().st_mode & 0o777 == 0o600
+    read = nssm_read(host, {"name": "myapp", "secret_names": ["token"]}, True,
+                     secure={"DigestKey": SecureString(KEY)})
+    assert read["service"]["parameters"]["AppEnvironmentExtra"] == [
+        "A=1", {"name": "TOKEN", "hmac_sha256": hmac_of(TOKEN)}]
+    assert TOKEN not in json.dumps(read)
+    # without secret names the read shows the registry as it is (what nssm_service_info gets)
+    plain = nssm_read(host, {"name": "myapp"}, True)
+    assert plain["service"]["parameters"]["AppEnvironmentExtra"] == ["A=1", f"TOKEN={TOKEN}"]
+
+
+def test_secret_environment_guard_compares_digests_and_rollback_restores_the_old_value(host, exe):
+    exe.run(["install", "myapp", APP])
+    nssm_apply(host, apply_request([env_command({"secret": "TOKEN"})], secret_names=["TOKEN"]), False,
+               secure=secure_env(TOKEN="old"))
+    expected = {"values": {}, "parameters": {"AppEnvironmentExtra": [
+        {"name": "TOKEN", "hmac_sha256": hmac_of("old")}]}}
+    # someone else changed the secret between the read and the write: refused, nothing written
+    nssm_apply(host, apply_request([env_command({"secret": "TOKEN"})], secret_names=["TOKEN"]), False,
+               secure=secure_env(TOKEN="theirs"))
+    before = host_files(host)
+    change = apply_request([env_command({"secret": "TOKEN"})], secret_names=["TOKEN"], expected=expected)
+    with pytest.raises(HostError) as caught:
+        nssm_apply(host, change, False, secure=secure_env(TOKEN=TOKEN))
+    assert caught.value.code == "ServiceChanged"
+    assert caught.value.details["settings"] == ["Parameters\\AppEnvironmentExtra"]
+    assert host_files(host) == before
+    # the start fails after the write: the rollback puts the value the host saved back (the controller
+    # never had it)
+    host.write_bytes(APP, b"@echo off\r\nrem winhost: exit 1\r\n")
+    failing = apply_request([env_command({"secret": "TOKEN"})], secret_names=["TOKEN"], control="start",
+                            rollback=[{"restore": "AppEnvironmentExtra",
+                                       "label": "set myapp AppEnvironmentExtra"}],
+                            expected={"values": {}, "parameters": {"AppEnvironmentExtra": [
+                                {"name": "TOKEN", "hmac_sha256": hmac_of("theirs")}]}})
+    with pytest.raises(HostError) as caught:
+        nssm_apply(host, failing, False, secure=secure_env(TOKEN=TOKEN))
+    assert caught.value.code == "StartFailed"
+    assert services.parameters(host, services.get(host, "myapp"))["AppEnvironmentExtra"] == ["TOKEN=theirs"]
+
+
+def test_the_service_app_gets_the_secret_in_its_environment(svc_host):  # noqa: F811 (the fixture)
+    svc_host.write_bytes(f"{APP_DIR}\\env.py", b"import hashlib, os, time\n"
+                         b"print(hashlib.sha256(os.environ['TOKEN'].encode()).hexdigest(), flush=True)\n"
+                         b"time.sleep(60)\n")
+    install(svc_host, "env.py")
+    request = {**apply_request([env_command({"secret": "TOKEN"})], secret_names=["TOKEN"], control="start"),
+               "name": "svc", "executable": PROCESS_NSSM,
+               "control_lines": {v: subprocess.list2cmdline([v, "svc"]) for v in ("start", "stop", "restart")}}
+    assert nssm_apply(svc_host, request, False, secure=secure_env(TOKEN=TOKEN))["status"] == services.RUNNING
+    digest = hashlib.sha256(TOKEN.encode()).hexdigest()
+    assert svc_host.read_bytes(f"{APP_DIR}\\logs\\out.log").decode().strip() == digest
+    assert services.get(svc_host, "svc")["process"]["environment"] == ["TOKEN"]
+    assert TOKEN.encode() not in svc_host.state_file.read_bytes()

@@ -1,5 +1,9 @@
 """winflask.iis.nssm_service's action plugin, against replayed win_powershell results."""
 
+import hashlib
+import hmac
+import json
+
 from ansible_collections.winflask.iis.plugins.action.nssm_service import ActionModule
 from ansible_collections.winflask.iis.plugins.action.nssm_service_info import ActionModule as InfoModule
 
@@ -138,3 +142,68 @@ def test_service_names_the_scm_refuses_never_reach_the_host():
         result = make_action(ActionModule, {"name": bad, "application": APP}, host).run(task_vars={})
         assert result["failed"] is True and fragment in result["msg"], result["msg"]
         assert host.calls == []
+
+
+SECRET_ENV = "Tok-Zq88-very-secret"
+
+
+class DigestHost(SecretHost):
+    """Answers nssm_read as the host does for secret names: the HMAC under the DigestKey the action sent."""
+
+    def __init__(self, stored: str, replies):
+        super().__init__(replies)
+        self.stored = stored
+
+    def __call__(self, module_name, module_args, task_vars=None):
+        if "nssm_read" in module_args["script"].splitlines()[1] and module_args.get("sensitive_parameters"):
+            key = {p["name"]: p["value"] for p in module_args["sensitive_parameters"]}["DigestKey"]
+            digest = hmac.new(key.encode(), self.stored.encode(), hashlib.sha256).hexdigest()
+            svc = service(status="SERVICE_RUNNING",
+                          AppEnvironmentExtra=["A=1", {"name": "TOKEN", "hmac_sha256": digest}])
+            self.replies.insert(0, FakeHost.ok(read(svc, application=None)))
+        return super().__call__(module_name, module_args, task_vars)
+
+
+def secret_task(**extra):
+    return {"name": "myapp", "state": "started", "environment": {"A": "1"},
+            "secret_environment": {"TOKEN": SECRET_ENV}, **extra}
+
+
+def test_same_secret_is_no_change_and_travels_only_as_the_digest_key():
+    host = DigestHost(SECRET_ENV, [])
+    result = make_action(ActionModule, secret_task(), host, diff=True).run(task_vars={})
+    assert result["changed"] is False and len(host.sent) == 1, result
+    (read_args,) = host.sent
+    assert [p["name"] for p in read_args["sensitive_parameters"]] == ["DigestKey"]
+    assert host.calls[0]["request"]["secret_names"] == ["TOKEN"]
+    assert result["service"]["environment"] == {"A": "1", "TOKEN": "(secret)"}
+    assert SECRET_ENV not in repr(result) and SECRET_ENV not in repr(read_args)
+
+
+def test_changed_secret_is_one_write_hidden_in_diff_result_and_request():
+    host = DigestHost("old-token", [FakeHost.ok({"changed": True, "status": "SERVICE_RUNNING"})])
+    result = make_action(ActionModule, secret_task(), host, diff=True).run(task_vars={})
+    assert result["changed"] is True, result
+    assert "TOKEN: (secret, changed)" in result["diff"]["after"] and "TOKEN: (secret)" in result["diff"]["before"]
+    read_args, apply_args = host.sent
+    sensitive = {p["name"]: p["value"] for p in apply_args["sensitive_parameters"]}
+    assert json.loads(sensitive["SecretEnvironment"]) == {"TOKEN": SECRET_ENV}
+    assert sensitive["DigestKey"] == {p["name"]: p["value"] for p in read_args["sensitive_parameters"]}["DigestKey"]
+    apply = host.calls[1]["request"]
+    assert [c for c in apply["commands"] if "environment" in c] == [
+        {"environment": [{"text": "A=1"}, {"secret": "TOKEN"}], "label": "set myapp AppEnvironmentExtra"}]
+    assert SECRET_ENV not in apply_args["parameters"]["Request"] and "old-token" not in repr(apply_args)
+    assert SECRET_ENV not in repr(result)
+
+
+def test_check_mode_with_a_changed_secret_reads_only():
+    host = DigestHost("old-token", [])
+    result = make_action(ActionModule, secret_task(), host, check_mode=True, diff=True).run(task_vars={})
+    assert result["changed"] is True and [c["script"] for c in host.calls] == ["nssm_read"]
+    assert SECRET_ENV not in repr(result)
+
+
+def test_a_host_error_quoting_a_secret_is_masked():
+    host = DigestHost("old-token", [FakeHost.error("NssmFailed", f"could not set TOKEN={SECRET_ENV}")])
+    result = make_action(ActionModule, secret_task(), host).run(task_vars={})
+    assert result["failed"] is True and "TOKEN=********" in result["msg"] and SECRET_ENV not in result["msg"]
