@@ -342,6 +342,17 @@ function Remove-OldBackup {
     for ($i = 0; $i -lt $stamps.Count - $Keep; $i++) { Remove-Item -LiteralPath $stamps[$i].FullName -Recurse -Force }
 }
 
+function Get-MovedFile {
+    # The files of the read whose content is no longer what the read saw.
+    param($Expected)
+    $moved = New-Object System.Collections.Generic.List[string]
+    if ($null -eq $Expected) { return ,$moved.ToArray() }
+    foreach ($property in $Expected.PSObject.Properties) {
+        if ("$(Get-Fingerprint $property.Name)" -ne "$($property.Value)") { $moved.Add($property.Name) }
+    }
+    return ,$moved.ToArray()
+}
+
 function Assert-Fingerprint {
     # FingerprintMismatch when a config file is not what the read saw (winflask's own guard).
     param($Expected)
@@ -355,6 +366,7 @@ function Assert-Fingerprint {
 }
 
 $backups = New-Object System.Collections.Generic.List[string]
+$movedAfterCommit = @()
 try {
     $Ansible.Changed = $false
     $requestData = ConvertFrom-Json -InputObject $Request
@@ -397,7 +409,10 @@ try {
         Assert-Fingerprint $expected
         try { $manager.CommitChanges() }
         catch {
-            Assert-Fingerprint $expected
+            # MWA commits file by file: a commit that failed part-way may have written some of them
+            # (UNCONFIRMED, docs/powershell.md). Whatever the cause, say which files now differ from the
+            # read; the error stays what MWA said ("has changed on disk" -> FingerprintMismatch).
+            $movedAfterCommit = Get-MovedFile $expected
             throw
         }
         $Ansible.Changed = $true
@@ -409,5 +424,6 @@ catch {
     $payload = Get-ErrorPayload $_
     # A failure after the backup says where it is (the action's message names the files).
     if ($backups.Count -gt 0) { $payload.error['backups'] = $backups.ToArray() }
+    if (@($movedAfterCommit).Count -gt 0) { $payload.error['moved'] = @($movedAfterCommit) }
     $Ansible.Result = ConvertTo-Json -InputObject $payload -Depth 20 -Compress
 }

@@ -152,12 +152,18 @@ def apply_request(fingerprint: dict[str, Any], operations: list[dict[str, Any]],
 
 
 def describe_backups(details: dict[str, Any]) -> str:
-    """The sentence a failed config_apply adds to its message: where the files before the task are kept."""
+    """The sentences a failed config_apply adds to its message: which files may be partly written, and
+    where the files as they were before the task are kept."""
+    moved = [str(m) for m in details.get("moved") or [] if m]
     backups = [str(b) for b in details.get("backups") or [] if b]
-    if not backups:
-        return ""
-    return ("The configuration files as they were before this task are backed up at: "
-            + "; ".join(backups) + ".")
+    text = []
+    if moved:
+        text.append("The commit failed part-way: these files differ from what the task read (IIS may have "
+                    "written part of the change, or another program changed them): " + "; ".join(moved) + ".")
+    if backups:
+        text.append("The configuration files as they were before this task are backed up at: "
+                    + "; ".join(backups) + ".")
+    return " ".join(text)
 
 
 PathStep = Any  # str (child element) or {"item": {key: value}}

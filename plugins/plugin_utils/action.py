@@ -74,7 +74,8 @@ class WinflaskAction(ActionBase):
         raise NotImplementedError
 
     def describe_target_error(self, exc: TargetError) -> str:
-        hint = ERROR_HINTS.get(exc.code)
+        # "nothing was written" is not true of a commit that failed part-way (details "moved")
+        hint = None if exc.details.get("moved") else ERROR_HINTS.get(exc.code)
         backups = describe_backups(exc.details)  # a write that failed after its backup says where it is
         return f"{exc.message} ({exc.code})" + "".join(f" {text}" for text in (hint, backups) if text)
 

@@ -88,6 +88,25 @@ def test_failed_save_says_where_the_backup_is(host: Host, monkeypatch: pytest.Mo
     assert host.read_bytes(error.details["backups"][0]) == before == host.read_bytes(APPHOST_FILE)
 
 
+def test_save_failing_between_two_files_names_the_written_one(host: Host,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    apply(host, op("add", RULES, SITE, element=rule("old")))
+    real = __import__("os").replace
+
+    def replace(src: Any, dst: Any) -> None:
+        if "web.config" in str(dst) and "ProgramData" not in str(dst):  # applicationHost.config goes first
+            raise OSError(13, "Access is denied")
+        real(src, dst)
+
+    fingerprint = {**read(host, PROXY)["fingerprint"], **read(host, RULES, SITE)["fingerprint"]}
+    monkeypatch.setattr("winhost.host.os.replace", replace)
+    error = raises("ConfigFileError", apply, host, op("set", PROXY, attributes={"enabled": True}),
+                   op("add", RULES, SITE, element=rule("new")), fingerprint=fingerprint)
+    monkeypatch.undo()
+    assert error.details["moved"] == [APPHOST_FILE]
+    assert len(error.details["backups"]) == 2
+
+
 def test_reader_never_sees_a_partial_file(host: Host) -> None:
     for n in range(40):  # a bigger file makes a torn read likelier
         apply(host, op("add", RULES, SITE, element=rule(f"base{n}")), backup=False)

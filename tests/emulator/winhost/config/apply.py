@@ -295,6 +295,11 @@ def check_fingerprint(host: Host, fingerprint: dict[str, Any], **details: Any) -
                             file=path, expected=expected, actual=actual, **details)
 
 
+def moved_files(host: Host, fingerprint: dict[str, Any]) -> list[str]:
+    """The files of the read whose content is no longer what the read saw."""
+    return [path for path, expected in fingerprint.items() if host.sha256(path) != expected]
+
+
 def backup_keep(request: dict[str, Any]) -> int:
     """How many backup folders to keep (request "backup_keep", default 20; 0 keeps every one)."""
     keep = request.get("backup_keep", DEFAULT_BACKUP_KEEP)
@@ -396,8 +401,10 @@ def _apply(host: Host, request: dict[str, Any], check_mode: bool) -> dict[str, A
         try:
             files.save(changed)
         except OSError as exc:
+            # Like config_apply.ps1: a commit that failed part-way may have written some files; say which
+            # ones now differ from the read, so the module does not claim that nothing was written.
             raise HostError("ConfigFileError", f"Cannot commit configuration changes: {exc}",
-                            backups=backups) from exc
+                            backups=backups, moved=moved_files(host, fingerprint)) from exc
     return {"changed": bool(changed), "backups": backups}
 
 

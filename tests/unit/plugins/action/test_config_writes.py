@@ -65,3 +65,13 @@ def test_config_changing_says_what_to_do():
     assert result["failed"] is True and result["error_code"] == "ConfigChanging"
     assert "another program" in result["msg"].lower() and "run the task again" in result["msg"]
 
+
+
+def test_commit_failed_part_way_does_not_say_nothing_was_written():
+    host = FakeHost([proxy_read(), failed_apply("FingerprintMismatch", "Cannot commit configuration changes "
+                                                "because the file has changed on disk", backups=[BACKUP],
+                                                moved=["C:\\inetpub\\wwwroot\\web.config"])])
+    result = make_action(ArrProxy, {"enabled": True}, host).run(task_vars={})
+    assert result["failed"] is True and result["error_code"] == "FingerprintMismatch"
+    assert "failed part-way" in result["msg"] and "C:\\inetpub\\wwwroot\\web.config" in result["msg"]
+    assert "nothing was written" not in result["msg"] and BACKUP in result["msg"]
