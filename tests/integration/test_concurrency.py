@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -101,9 +102,13 @@ def test_parallel_playbooks_lose_no_change_and_readers_see_whole_files(venv: Pat
         work = tmp_path / f"w{n}"
         work.mkdir()
         out = work / "results.json"
+        start = time.monotonic()
         run = run_playbook(venv, book, inventory, ansible_env(venv, root, work),
                            ["-e", f"worker=w{n}", "-e", f"out_file={out}"])
+        spans.append((start, time.monotonic()))
         return run, out
+
+    spans: list[tuple[float, float]] = []
 
     try:
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
@@ -112,6 +117,8 @@ def test_parallel_playbooks_lose_no_change_and_readers_see_whole_files(venv: Pat
         reader.stop.set()
         reader.join()
 
+    # The runs did overlap (all four were under way at one moment): the test raced real writers.
+    assert max(start for start, _ in spans) < min(end for _, end in spans), spans
     changed: set[str] = set()
     refused: list[tuple[str, str]] = []
     for n, (run, out) in enumerate(runs):
