@@ -7,7 +7,9 @@ request can decide the host, IIS becomes an open forward proxy. The guard reads 
 *source*) and whether the client, writing that value, can reach the authority:
 
 - fixed text and server-set variables (``{SERVER_PORT}``, ``{HTTPS}``, ...) never do;
-- ``{URL}``, ``{PATH_INFO}``, ``{SCRIPT_NAME}`` always start with ``/``: a path, never a host;
+- ``{URL}``, ``{PATH_INFO}``, ``{SCRIPT_NAME}`` always start with ``/``: a path at the start or after a
+  host, but they may start with ``//`` too, so right after ``scheme:``, ``scheme:/`` or ``scheme://``
+  they write the host;
 - ``{R:n}`` / ``{C:n}``: what capture group n of the pattern can match (a group that cannot match
   ``/`` or ``\\`` cannot write ``scheme://host`` at the start), and for ``{C:n}`` whether the
   condition's input comes from the client at all;
@@ -97,14 +99,18 @@ class Source:
     origin: str  # where its value comes from, for messages
     client: bool  # the client can choose (part of) it
     chars: frozenset[str]  # which of '/', '\\', '%' it may contain
-    path: bool = False  # it always starts with '/'
+    path: bool = False  # it always starts with '/' (and may go on with more: '//evil.example/x')
 
     def reachable(self, state: str) -> frozenset[str]:
         """Every state the target can be in after this value, from ``state``."""
         alphabet = "a1:?@" + "".join(sorted(self.chars & set(SLASHES)))
-        if self.path:  # '/', then (if anything) a character that is not '/'
+        if self.path:
+            if state == AUTHORITY_EMPTY:  # 'scheme://' + '/host/..': parsers that skip extra slashes read a host
+                return _closure(frozenset({AUTHORITY}), alphabet)
             first = _step(state, "/")
-            return frozenset({first}) | _closure(frozenset({_step(first, "a")}), alphabet)
+            if first in (SLASH, PATH):  # the start of a relative target, or after a host: a path
+                return frozenset({PATH})
+            return _closure(frozenset({first}), alphabet)  # 'scheme:' or 'scheme:/' + '//host'
         return _closure(frozenset({state}), alphabet)
 
 
@@ -362,7 +368,7 @@ class Guard:
         elif ref.name in SERVER_SET_VARIABLES:
             found = Source(ref.text, "set by the server", False, frozenset())
         elif ref.name in PATH_VARIABLES:
-            found = Source(ref.text, "the request path", True, ANYTHING, path=True)
+            found = Source(ref.text, "the request path, which can start with '//'", True, ANYTHING, path=True)
         else:
             origin = VARIABLE_ORIGINS.get(ref.name) or (
                 "a request header" if ref.name.startswith("http_") else

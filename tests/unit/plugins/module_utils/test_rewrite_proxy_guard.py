@@ -22,6 +22,9 @@ HOST = [{"input": "{HTTP_HOST}", "pattern": "^(.+)$"}]
 TARGET_HEADER = [{"input": "{HTTP_X_TARGET}", "pattern": ".+"}]
 BACKENDS = {"Backends": ["http://10.0.0.5:8080", "http://10.0.0.6:8080", ""]}
 ROUTES = {"Routes": ["http://localhost:50100/app/", "/static/", ""]}
+# Refusals of the text itself (validate.py, before the guard): they name the option and value, not allow_open_proxy.
+UNTRIMMED = "must not start or end with whitespace"
+UNBALANCED = "unbalanced braces"
 
 # (id, target, match.url, conditions, maps, verdict)
 TABLE = [
@@ -53,6 +56,19 @@ TABLE = [
     ("url-decode", "{UrlDecode:{R:1}}", r"^go/([a-z0-9%.]+)$", [], None, "{R:1}"),
     ("scheme-relative", "//{HTTP_HOST}/x", ANY, [], None, "{HTTP_HOST}"),  # was accepted
     ("scheme-then-url", "http:/{URL}", ANY, [], None, "{URL}"),  # was accepted
+    # --- a path variable can start with '//' (a request for //evil.example/x or /%2Fevil.example/x)
+    ("colon-url", "http:{URL}", ANY, [], None, "{URL}"),  # was accepted
+    ("colon-path-info", "https:{PATH_INFO}", ANY, [], None, "{PATH_INFO}"),  # was accepted
+    ("colon-lower-script", "http:{ToLower:{SCRIPT_NAME}}", ANY, [], None, "{SCRIPT_NAME}"),  # was accepted
+    ("authority-url", "http://{URL}", ANY, [], None, "{URL}"),  # was accepted
+    ("authority-path-info", "https://{PATH_INFO}/x", ANY, [], None, "{PATH_INFO}"),  # was accepted
+    # --- text IIS's schema refuses or that does not parse into references (validate.py)
+    ("leading-space", " http://{HTTP_HOST}/", ANY, [], None, UNTRIMMED),  # was accepted
+    ("trailing-space", "http://localhost/{R:1} ", ANY, [], None, UNTRIMMED),  # was accepted
+    ("trailing-tab-url", "{URL}\t", ANY, [], None, UNTRIMMED),
+    ("unclosed-brace", "http://{HTTP_HOST", ANY, [], None, UNBALANCED),  # was accepted
+    ("unclosed-nested", "http://localhost/{ToLower:{R:1}", ANY, [], None, UNBALANCED),  # was accepted
+    ("stray-brace", "http://localhost/}{R:1}", ANY, [], None, UNBALANCED),  # was accepted
     # --- rewrite maps: read in the same config_read, every value must leave the host fixed
     ("missing-map", "{Missing:{R:1}}", ANY, [], BACKENDS, "rewrite map 'Missing' is not defined"),  # was accepted
     ("map-no-host", "{Prefix:{HTTP_HOST}}{HTTP_X_TARGET}/", ANY, [], {"Prefix": ["http://"]},
@@ -65,6 +81,10 @@ TABLE = [
     ("url-index", "{URL}/index.php", ANY, [], None, None),  # was refused (false alarm)
     ("path-info", "{PATH_INFO}?page={QUERY_STRING}", ANY, [], None, None),  # was refused
     ("url-after-host", "http://backend{URL}x", ANY, [], None, None),
+    ("url-ends-host", "http://backend{URL}", ANY, [], None, None),
+    ("url-after-host-slash", "http://backend/{URL}", ANY, [], None, None),
+    ("url-after-port", "https://backend:8443{PATH_INFO}", ANY, [], None, None),
+    ("slash-url", "/{URL}", ANY, [], None, None),
     ("query-in-path", "/app/{R:1}?h={HTTP_HOST}", ANY, [], None, None),
     ("relative-word", "{R:1}", r"^api/(\w+)$", [], None, None),
     ("relative-query", "{R:1}?q={QUERY_STRING}", r"^(\d+)$", [], None, None),
@@ -111,7 +131,8 @@ def test_table(target, pattern, conditions, maps, expected):
     else:
         assert found is not None, f"{target!r} was accepted"
         assert expected in found
-        assert repr(target) in found and "action.url" in found and "allow_open_proxy=true" in found
+        assert repr(target) in found and "action.url" in found
+        assert ("allow_open_proxy=true" in found) == (expected not in (UNTRIMMED, UNBALANCED))
 
 
 def test_table_is_large_enough():
