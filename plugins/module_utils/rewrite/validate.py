@@ -77,7 +77,25 @@ def captures(rule: dict[str, Any], flavor: str, where: str) -> tuple[int, int]:
     return highest_r, highest_c
 
 
-def check_back_references(text: str, option: str, highest: dict[str, int]) -> None:
+def check_braces(text: str, option: str) -> None:
+    """Every '{' of a {...} reference has its '}' (nested references included), and no '}' is left over."""
+    opened: list[int] = []
+    for position, char in enumerate(text or ""):
+        if char == "{":
+            opened.append(position)
+        elif char == "}" and not opened:
+            raise ModuleError(f"{option} has unbalanced braces: the '}}' at position {position} closes no '{{', "
+                              f"got {text!r}")
+        elif char == "}":
+            opened.pop()
+    if opened:
+        raise ModuleError(f"{option} has unbalanced braces: the '{{' at position {opened[0]} is never closed "
+                          f"(a {{...}} reference ends with '}}'), got {text!r}")
+
+
+def check_references(text: str, option: str, highest: dict[str, int]) -> None:
+    """A text that takes {...} references: braces paired, {R:n}/{C:n} within what the patterns capture."""
+    check_braces(text, option)
     for kind, number in BACK_REFERENCE.findall(text or ""):
         n, kind = int(number), kind.upper()
         limit = min(highest[kind], MAX_BACK_REFERENCE)
@@ -116,20 +134,23 @@ def check_action(rule: dict[str, Any], flavor: str, where: str, highest: dict[st
     warnings = unused_action_attributes(rule, flavor, where)
     if flavor == OUTBOUND:
         if kind == "Rewrite":
-            check_back_references(action["value"], f"{where}: action.value", highest)
+            check_references(action["value"], f"{where}: action.value", highest)
         return warnings
+    if action["url"] != action["url"].strip():  # whatever the type: the schema validates the attribute
+        raise ModuleError(f"{where}: action.url must not start or end with whitespace (IIS's schema validates it "
+                          f"requireTrimmedString and refuses such a value), got {action['url']!r}")
     if kind in ("Rewrite", "Redirect"):
         if not action["url"]:
             warnings.append(f"{where}: action.url is empty: a {kind} action has no URL to "
                             f"{'rewrite' if kind == 'Rewrite' else 'redirect'} to (IIS accepts the rule)")
-        check_back_references(action["url"], f"{where}: action.url", highest)
+        check_references(action["url"], f"{where}: action.url", highest)
     check_status_codes(action, where)
     if kind == "CustomResponse":
         if action["status_code"] not in HTTP_STATUS:
             warnings.append(f"{where}: action.status_code ({action['status_code']}) is not an HTTP status from 100 "
                             "to 999; IIS accepts it, what it answers then is not documented")
         for option in ("status_reason", "status_description"):
-            check_back_references(action[option], f"{where}: action.{option}", highest)
+            check_references(action[option], f"{where}: action.{option}", highest)
     if kind == "Rewrite" and not allow_open_proxy and not proxy_guard.needs_maps(rule):
         proxy_guard.check_target(rule, where)  # a target with rewrite maps is judged after the read
     return warnings
@@ -168,7 +189,7 @@ def check_rule(rule: dict[str, Any], flavor: str, allow_open_proxy: bool = False
             # IsFile/IsDirectory without input test the requested file (Configuration Reference, "Rule conditions")
             warnings.append(f"{where}: conditions[{n}].input is empty: its pattern {cond['pattern']!r} is matched "
                             "against an empty string (IIS accepts the condition)")
-        check_back_references(cond["input"], f"{where}: conditions[{n}].input", highest)
+        check_references(cond["input"], f"{where}: conditions[{n}].input", highest)
     if flavor == OUTBOUND:
         warnings += check_outbound_match(rule, where)
     else:
@@ -178,7 +199,7 @@ def check_rule(rule: dict[str, Any], flavor: str, allow_open_proxy: bool = False
             if var["name"].lower() in seen:
                 raise ModuleError(f"{where}: server variable {var['name']!r} is set twice")
             seen.add(var["name"].lower())
-            check_back_references(var["value"], f"{where}: server_variables[{n}].value", highest)
+            check_references(var["value"], f"{where}: server_variables[{n}].value", highest)
     return warnings + check_action(rule, flavor, where, highest, allow_open_proxy)
 
 

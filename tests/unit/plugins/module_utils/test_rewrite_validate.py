@@ -37,6 +37,20 @@ def test_brief_reverse_proxy_rule_is_valid():
     (dict(server_variables=[{"name": "X", "value": "{R:4}"}]), r"server_variables\[0\].value uses \{R:4\}"),
     (dict(conditions=[{"input": "{R:3}", "pattern": "x"}]), r"conditions\[0\].input uses \{R:3\}"),
     (dict(conditions=[{"input": "{HTTPS}", "pattern": "[off"}]), r"conditions\[0\].pattern '\[off' is not a valid"),
+    # requireTrimmedString on <action url> (rewrite_schema.xml), whatever the action type
+    (dict(action={"type": "Redirect", "url": " https://example.com/{R:1}"}),
+     r"rule 'r': action.url must not start or end with whitespace .*requireTrimmedString.*got ' https://example.com/\{R:1\}'"),
+    (dict(action={"type": "Rewrite", "url": "/x\n"}), r"action.url must not start or end with whitespace.*got '/x\\n'"),
+    (dict(action={"type": "CustomResponse", "status_code": 403, "url": "/x "}), r"action.url must not start or end"),
+    # every text that takes {...} references: braces must pair up
+    (dict(action={"type": "Redirect", "url": "https://{HTTP_HOST/x"}),
+     r"rule 'r': action.url has unbalanced braces: the '\{' at position 8 is never closed .*got 'https://\{HTTP_HOST/x'"),
+    (dict(conditions=[{"input": "{HTTP_HOST", "pattern": "x"}]),
+     r"conditions\[0\].input has unbalanced braces: the '\{' at position 0 .*got '\{HTTP_HOST'"),
+    (dict(server_variables=[{"name": "X", "value": "{R:1}}"}]),
+     r"server_variables\[0\].value has unbalanced braces: the '\}' at position 5 closes no '\{', got '\{R:1\}\}'"),
+    (dict(action={"type": "CustomResponse", "status_code": 403, "status_reason": "{R:1"}),
+     r"action.status_reason has unbalanced braces"),
 ])
 def test_bad_rules_fail_with_the_option_and_value(rule, message):
     with pytest.raises(ModuleError, match=message):
@@ -102,6 +116,21 @@ def test_outbound_checks():
     with pytest.raises(ModuleError, match=r"action.value uses \{R:2\}"):
         check_rule(shaped(model.OUTBOUND, match={"pattern": "(a)"}, action={"type": "Rewrite", "value": "{R:2}"}),
                    model.OUTBOUND)
+    with pytest.raises(ModuleError, match=r"action.value has unbalanced braces.*got '\{R:1'"):
+        check_rule(shaped(model.OUTBOUND, match={"pattern": "(a)"}, action={"type": "Rewrite", "value": "{R:1"}),
+                   model.OUTBOUND)
+    with pytest.raises(ModuleError, match=r"conditions\[0\].input has unbalanced braces"):
+        check_rule(shaped(model.OUTBOUND, match={"pattern": "(a)"}, conditions=[{"input": "x}", "pattern": "x"}]),
+                   model.OUTBOUND)
+
+
+def test_balanced_braces_and_inner_spaces_are_accepted():
+    check_rule(shaped(action={"type": "Rewrite", "url": "/a b/{ToLower:{R:1}}?q={UrlEncode:{HTTP_HOST}}"},
+                      conditions=[{"input": "{ToLower:{HTTP_HOST}}", "pattern": ".*"}],
+                      server_variables=[{"name": "X", "value": "{C:0} {R:1}"}]), model.INBOUND)
+    # an action type that does not use url only warns about it; the schema checks the trim, not the braces
+    warnings = check_rule(shaped(action={"type": "CustomResponse", "status_code": 403, "url": "/{x"}), model.INBOUND)
+    assert any("action.url" in w for w in warnings)
 
 
 # -- rules that IIS accepts are accepted (issue 8, section 4) --------------------------------------
