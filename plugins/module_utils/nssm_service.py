@@ -85,9 +85,15 @@ def validate(args: dict[str, Any]) -> None:
         for key in args.get(option) or {}:
             if not str(key) or "=" in str(key) or "\x00" in str(key):
                 raise ModuleError(f"{option} names must be non-empty and contain no '=', got {key!r}")
-    plain = {str(k).lower() for k in args.get("environment") or {}}
-    for key in sorted(str(k) for k in args.get("secret_environment") or {}):
-        if key.lower() in plain:  # Windows environment names are case-insensitive
+    seen: dict[str, tuple[str, str]] = {}  # Windows environment names are case-insensitive
+    for option in ("environment", "secret_environment"):
+        for key in sorted(str(k) for k in args.get(option) or {}):
+            first = seen.setdefault(key.lower(), (option, key))
+            if first == (option, key):
+                continue
+            if first[0] == option:
+                raise ModuleError(f"{option} names the variable {first[1]!r} twice ({key!r}); Windows environment "
+                                  "names are case-insensitive")
             raise ModuleError(f"secret_environment and environment both name the variable {key!r}; "
                               "give each variable in one of them only")
     for option in ("application", "working_directory", "stdout_file", "stderr_file"):

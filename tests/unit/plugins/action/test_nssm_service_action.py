@@ -207,3 +207,11 @@ def test_a_host_error_quoting_a_secret_is_masked():
     host = DigestHost("old-token", [FakeHost.error("NssmFailed", f"could not set TOKEN={SECRET_ENV}")])
     result = make_action(ActionModule, secret_task(), host).run(task_vars={})
     assert result["failed"] is True and "TOKEN=********" in result["msg"] and SECRET_ENV not in result["msg"]
+
+
+def test_a_line_break_in_a_secret_value_is_refused_without_echoing_it():
+    host = FakeHost([])
+    result = make_action(ActionModule, secret_task(secret_environment={"TOKEN": f"{SECRET_ENV}\r\nX=1"}),
+                         host).run(task_vars={})
+    assert result["failed"] is True and "secret_environment.TOKEN" in result["msg"] and "U+000D" in result["msg"]
+    assert SECRET_ENV not in result["msg"] and host.calls == []

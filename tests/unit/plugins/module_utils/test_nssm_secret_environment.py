@@ -107,6 +107,9 @@ def test_removing_every_variable_clears_the_value_on_the_host():
     ({"environment": {"Token": "1"}, "secret_environment": {"TOKEN": SECRET}},
      "secret_environment and environment both name the variable 'TOKEN'"),
     ({"secret_environment": {"A=B": SECRET}}, "secret_environment names must be non-empty and contain no '='"),
+    ({"secret_environment": {"Token": SECRET, "TOKEN": "x"}},
+     "secret_environment names the variable 'TOKEN' twice ('Token')"),
+    ({"environment": {"path": "1", "PATH": "2"}}, "environment names the variable 'PATH' twice ('path')"),
     ({"secret_environment": {"": SECRET}}, "secret_environment names must be non-empty"),
 ])
 def test_bad_secret_environment_is_refused_without_the_value(given, fragment):
