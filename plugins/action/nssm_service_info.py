@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from ansible_collections.winflask.iis.plugins.module_utils import nssm_service
 from ansible_collections.winflask.iis.plugins.plugin_utils.action import WinflaskAction
 from ansible_collections.winflask.iis.plugins.module_utils.nssm_settings import current_settings
+from ansible_collections.winflask.iis.plugins.module_utils.transport import run_script
 
 
 class ActionModule(WinflaskAction):
@@ -14,8 +16,12 @@ class ActionModule(WinflaskAction):
 
     def manage(self, args: dict[str, Any]) -> dict[str, Any]:
         self.reads += 1
-        read = self.call("nssm_read", {"name": args["name"], "executable": args.get("executable"),
-                                       "application": None, "account": None})
+        names = nssm_service.secret_names(args)
+        # secret variables come back as digests under a key nobody keeps: shown as (secret)
+        key = secrets.token_hex(32) if names else ""
+        read = run_script(self, self._task_vars, "nssm_read",
+                          {"name": args["name"], "executable": args.get("executable"), "application": None,
+                           "account": None, "secret_names": names}, nssm_service.read_secrets(args, key) or None)
         service = read.get("service")
         nssm = read.get("nssm")
         result: dict[str, Any] = {"changed": False, "exists": service is not None, "nssm": nssm,
@@ -24,5 +30,5 @@ class ActionModule(WinflaskAction):
             result.update(name=service["name"], status=service.get("status"),
                           is_nssm=nssm_service.is_nssm_service(service, nssm))
             if result["is_nssm"]:
-                result["service"] = current_settings(service)
+                result["service"] = nssm_service.shown(current_settings(service))
         return result

@@ -66,6 +66,7 @@ SPEC = ModuleSpec(argument_spec={
 INFO_SPEC = ModuleSpec(argument_spec={
     "name": {"type": "str", "required": True},
     "executable": {"type": "str"},
+    "secret_names": {"type": "list", "elements": "str", "default": []},
 }, kinds={"name": "service_name"})
 
 INT_OPTIONS = ["rotate_seconds", "rotate_bytes", "restart_delay", "throttle", "stop_console_timeout",
@@ -148,8 +149,9 @@ def read_request(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def secret_names(args: dict[str, Any]) -> list[str]:
-    """The names of the task's secret variables: nssm_read returns their digests, never their values."""
-    return sorted(str(k) for k in args.get("secret_environment") or {})
+    """The names of the task's secret variables (nssm_service's secret_environment, nssm_service_info's
+    secret_names): nssm_read returns their digests, never their values."""
+    return sorted(str(k) for k in args.get("secret_environment") or args.get("secret_names") or [])
 
 
 def log_folders(args: dict[str, Any]) -> list[str]:

@@ -21,6 +21,15 @@ options:
     description:
       - Path of C(nssm.exe) on the host; default C(nssm.exe) on the PATH, then C(%ProgramFiles%\nssm\nssm.exe).
     type: str
+  secret_names:
+    description:
+      - Names of environment variables (the O(winflask.iis.nssm_service#module:secret_environment) of the
+        service) whose values are not returned; C(service.environment) shows the text "(secret)" for them.
+      - The host returns an HMAC of each value under a key made for the task, never the value.
+      - Without it every C(AppEnvironmentExtra) value is returned as it is in the registry.
+    type: list
+    elements: str
+    default: []
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:

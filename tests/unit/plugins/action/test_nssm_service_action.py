@@ -215,3 +215,12 @@ def test_a_line_break_in_a_secret_value_is_refused_without_echoing_it():
                          host).run(task_vars={})
     assert result["failed"] is True and "secret_environment.TOKEN" in result["msg"] and "U+000D" in result["msg"]
     assert SECRET_ENV not in result["msg"] and host.calls == []
+
+
+def test_info_hides_the_named_secret_variables():
+    host = DigestHost(SECRET_ENV, [])
+    result = make_action(InfoModule, {"name": "myapp", "secret_names": ["TOKEN"]}, host,
+                         check_mode=True).run(task_vars={})
+    assert result["service"]["environment"] == {"A": "1", "TOKEN": "(secret)"}, result
+    assert host.calls[0]["request"]["secret_names"] == ["TOKEN"]
+    assert [p["name"] for p in host.sent[0]["sensitive_parameters"]] == ["DigestKey"]
