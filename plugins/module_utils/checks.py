@@ -109,6 +109,9 @@ def check_virtual_path(value: str, option: str) -> None:
 def check_service_name(value: str, option: str) -> None:
     if not value:
         raise ModuleError(f"{option} must not be empty")
+    if value != value.strip():
+        raise ModuleError(f"{option} must not start or end with white space (it would name another service "
+                          f"than the one shown), got {value!r}")
     if len(value) > MAX_SERVICE_NAME:
         raise ModuleError(f"{option} is {len(value)} characters long; the limit is {MAX_SERVICE_NAME} "
                           "(Windows service names, CreateService)")

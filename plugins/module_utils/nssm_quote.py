@@ -38,7 +38,11 @@ BATCH_QUOTED = set(" \t,;=&|<>^()")
 
 
 def is_batch(application: str | None) -> bool:
-    return bool(application) and str(application).strip().strip('"').lower().endswith(BATCH_EXTENSIONS)
+    """Whether Windows runs ``application`` through cmd.exe. Windows drops trailing dots and spaces of a
+    file name, so ``run.bat.`` and ``run.bat .`` are run.bat too (as Rust's fix of CVE-2024-24576 checks)."""
+    if not application:
+        return False
+    return str(application).strip().strip('"').rstrip(" .").lower().endswith(BATCH_EXTENSIONS)
 
 
 def batch_unsafe(args: list[str]) -> tuple[int, str] | None:

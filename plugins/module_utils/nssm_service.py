@@ -14,7 +14,7 @@ from typing import Any
 
 from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError, ModuleSpec
 from ansible_collections.winflask.iis.plugins.module_utils.nssm_quote import (
-    batch_args, batch_unsafe, is_batch, nssm_command_line)
+    BATCH_UNSAFE, batch_args, batch_unsafe, is_batch, nssm_command_line)
 from ansible_collections.winflask.iis.plugins.module_utils.nssm_settings import (
     BY_OPTION, DWORD_MAX, EXIT_ACTIONS, SECRET_SLOT, SETTINGS, START_MODES, Secret, canonical_account,
     current_settings, desired_value, install_defaults, needs_logon_right_check, needs_password, registry_names,
@@ -61,7 +61,7 @@ SPEC = ModuleSpec(argument_spec={
     "no_console": {"type": "bool"},
     "executable": {"type": "str"},
     "take_over": {"type": "bool", "default": False},
-}, kinds={"name": "service_name", "display_name": "display_name"})
+}, kinds={"name": "service_name", "display_name": "display_name", "dependencies": "service_name"})
 
 INFO_SPEC = ModuleSpec(argument_spec={
     "name": {"type": "str", "required": True},
@@ -83,9 +83,13 @@ def validate(args: dict[str, Any]) -> None:
         if value is not None and not 0 <= value <= DWORD_MAX:
             raise ModuleError(f"{option} must be between 0 and {DWORD_MAX}, got {value}")
     for option in ("environment", "secret_environment"):
-        for key in args.get(option) or {}:
+        for key, value in (args.get(option) or {}).items():
             if not str(key) or "=" in str(key) or "\x00" in str(key):
                 raise ModuleError(f"{option} names must be non-empty and contain no '=', got {key!r}")
+            if isinstance(value, (dict, list)):
+                shown = "a list" if isinstance(value, list) else "a dictionary"
+                raise ModuleError(f"{option}.{key} must be a string or a number (one environment variable's "
+                                  f"value), got {shown}")
     seen: dict[str, tuple[str, str]] = {}  # Windows environment names are case-insensitive
     for option in ("environment", "secret_environment"):
         for key in sorted(str(k) for k in args.get(option) or {}):
@@ -131,6 +135,17 @@ def check_batch_arguments(args: dict[str, Any], application: str) -> None:
         f"inside quotes; the application {application!r} is a batch file, run by cmd.exe (\"%VAR%\" and "
         "\"!VAR!\" expand, a double quote ends the quoting and lets the rest run as commands). Pass such a "
         "value through environment, or make the service run the program itself instead of a .bat/.cmd")
+
+
+def check_kept_arguments(stored: str | None, application: str) -> None:
+    """The service becomes a batch file and keeps its arguments: they were quoted for a C program, and
+    cmd.exe would read a double quote, % or ! in them as its own syntax."""
+    bad = next((c for c in stored or "" if c in BATCH_UNSAFE), None)
+    if bad is not None:
+        raise ModuleError(
+            f"application {application!r} is a batch file, run by cmd.exe, but the service keeps its current "
+            f"arguments {stored!r}, which contain {bad!r}: cmd.exe would interpret it. Give arguments in this "
+            "task too (they are then quoted for cmd.exe, or refused if cmd.exe cannot take them), or [] for none")
 
 
 def wanted_account(args: dict[str, Any]) -> str | None:
@@ -303,10 +318,13 @@ def plan(args: dict[str, Any], read: dict[str, Any], key: str = "") -> Plan:
     application = resolve_application(args, read)
     check_folders(args, read)
     wanted = desired_settings(args, application, key)
-    run = application or (current_settings(service)["application"] if ours and service else None)
+    current = current_settings(service) if ours and service else None
+    run = application or (current["application"] if current else None)
     if args.get("arguments") is not None and is_batch(run):
         check_batch_arguments(args, str(run))
         wanted["arguments"] = batch_args(args["arguments"])  # cmd.exe's quoting, not the C runtime's
+    elif current and is_batch(application) and not is_batch(current["application"]):
+        check_kept_arguments(current["arguments"], str(application))
     account = wanted.get("username") or virtual_account(name)
     status = service.get("status") if ours and service else STOPPED
 

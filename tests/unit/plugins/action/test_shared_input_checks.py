@@ -72,6 +72,9 @@ CASES = [
     ("nssm_service", {"name": "svc", "application": "C:\\app.exe", "environment": {"A\x01": "1"}},
      ["environment key", "U+0001"]),
     ("nssm_service", {"name": "svc\x01", "application": "C:\\app.exe"}, ["name", "U+0001"]),
+    ("nssm_service", {"name": " svc", "application": "C:\\app.exe"}, ["name", "white space"]),
+    ("nssm_service", {"name": "svc", "application": "C:\\app.exe", "dependencies": ["Tcpip", "a/b"]},
+     ["dependencies[1]", "'/'"]),
 ]
 
 

@@ -118,3 +118,34 @@ def test_editing_arguments_of_an_existing_batch_service_uses_the_service_applica
         plan({**base, "name": "myapp", "arguments": [ISSUE_EXAMPLE]}, read(svc, application=None))
     p = plan({**base, "name": "myapp", "arguments": ["a,b", "c"]}, read(svc, application=None))
     assert p.commands == [["set", "myapp", "AppParameters", '"a,b" c']]
+
+
+@pytest.mark.parametrize("application", ["C:\\apps\\run.bat.", "C:\\apps\\run.cmd. .", "C:\\apps\\RUN.BAT "])
+def test_a_batch_file_name_with_trailing_dots_or_spaces_is_a_batch_file(application):
+    """Windows drops trailing dots and spaces of a file name: C:\\apps\\run.bat. runs run.bat through cmd.exe."""
+    given = {"name": "myapp", "state": "present", "application": application, "arguments": [ISSUE_EXAMPLE]}
+    with pytest.raises(ModuleError, match=r"arguments\[0\] .* cmd\.exe"):
+        validate(given)
+
+
+def test_switching_to_a_batch_file_refuses_kept_arguments_cmd_exe_would_interpret():
+    # the service ran an .exe whose arguments were quoted for the C runtime
+    svc = service(Application="C:\\apps\\myapp\\app.exe", AppParameters='"a\\" & whoami > C:\\x.txt & \\"b"')
+    base = {name: spec.get("default") for name, spec in SPEC.argument_spec.items()}
+    given = {**base, "name": "myapp", "application": "C:\\apps\\myapp\\run_server.bat"}
+    with pytest.raises(ModuleError, match=r"batch file, run by cmd\.exe, but the service keeps its current "
+                                          r"arguments .* contain '\"'"):
+        plan(given, read(svc))
+    # given again, they are checked (refused here) or quoted for cmd.exe
+    p = plan({**given, "arguments": ["--port", "8080"]}, read(svc))
+    assert ["set", "myapp", "AppParameters", "--port 8080"] in p.commands
+    # kept arguments that cmd.exe takes literally are fine
+    plain = service(Application="C:\\apps\\myapp\\app.exe", AppParameters="--port 8080")
+    assert plan(given, read(plain)).commands[0][:3] == ["set", "myapp", "Application"]
+
+
+@pytest.mark.parametrize("value", [["a"], {"k": "v\nB=2"}])
+def test_an_environment_value_must_be_one_value(value):
+    given = {"name": "myapp", "state": "present", "application": "C:\\apps\\app.exe", "environment": {"A": value}}
+    with pytest.raises(ModuleError, match=r"environment\.A must be a string or a number"):
+        validate(given)
