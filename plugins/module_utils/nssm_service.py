@@ -66,7 +66,7 @@ SPEC = ModuleSpec(argument_spec={
 INFO_SPEC = ModuleSpec(argument_spec={
     "name": {"type": "str", "required": True},
     "executable": {"type": "str"},
-    "secret_names": {"type": "list", "elements": "str", "default": []},
+    "secret_names": {"type": "list", "elements": "str", "default": [], "no_log": False},
 }, kinds={"name": "service_name"})
 
 INT_OPTIONS = ["rotate_seconds", "rotate_bytes", "restart_delay", "throttle", "stop_console_timeout",

@@ -12,7 +12,7 @@ description:
     M(winflask.iis.rewrite_rule) and M(winflask.iis.rewrite_rules) accept, with every option filled in.
   - Every rule IIS loads can be fed back unchanged, including rules written by hand without C(<match>),
     conditions without input and action attributes the action type does not use (those give warnings
-    in the managing modules). A rule without a pattern has O(rules[].match.url) V('').
+    in the managing modules). A rule without a pattern has C(match.url) V('').
   - For inbound rules of a site or application it also returns the server variables allowed there.
 options:
   site:

@@ -66,7 +66,7 @@ def snapshot(root: Path) -> dict[str, str]:
 def playbook(path: Path, results: Path) -> Path:
     tasks = [{"name": f"case {n}", f"winflask.iis.{module}": args, "register": f"case_{n}",
               "ignore_errors": True}
-             for n, (module, args, _) in enumerate(CASES)]
+             for n, (module, args, _words) in enumerate(CASES)]
     collected = "{{ {" + ", ".join(f"'{n}': case_{n}" for n in range(len(CASES))) + "} | to_json }}"
     tasks.append({"name": "Keep the results", "delegate_to": "localhost",
                   "ansible.builtin.copy": {"content": collected, "dest": str(results), "mode": "0644"}})
@@ -85,7 +85,7 @@ def test_bad_input_is_refused_and_the_host_is_untouched(venv: Path, tmp_path: Pa
     assert run.rc == 0, run.failure_report()
     got = json.loads(results.read_text(encoding="utf-8"))
     problems = []
-    for n, (module, _, words) in enumerate(CASES):
+    for n, (module, _args, words) in enumerate(CASES):
         result = got[str(n)]
         msg = result.get("msg", "")
         if not result.get("failed") or result.get("changed") or any(w not in msg for w in words):

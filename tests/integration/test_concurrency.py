@@ -118,7 +118,7 @@ def test_parallel_playbooks_lose_no_change_and_readers_see_whole_files(venv: Pat
         reader.join()
 
     # The runs did overlap (all four were under way at one moment): the test raced real writers.
-    assert max(start for start, _ in spans) < min(end for _, end in spans), spans
+    assert max(start for start, _end in spans) < min(end for _start, end in spans), spans
     changed: set[str] = set()
     refused: list[tuple[str, str]] = []
     for n, (run, out) in enumerate(runs):
@@ -144,5 +144,5 @@ def test_parallel_playbooks_lose_no_change_and_readers_see_whole_files(venv: Pat
         if code == "FingerprintMismatch":
             assert "changed since it was read" in msg and ("applicationHost.config" in msg or "web.config" in msg)
     assert reader.reads > 0 and reader.bad == [], reader.bad[:5]
-    leftovers = [p for p in root.rglob("*.tmp")]
+    leftovers = list(root.rglob("*.tmp"))
     assert leftovers == []

@@ -195,7 +195,7 @@ def test_the_password_is_in_no_output_log_or_host_file(tmp_path: Path) -> None:
         run(venv, tmp_path, root, play([service_task(**account, update_password="always")], with_role=False),
             "again", "-vvv", "--diff"),
         run(venv, tmp_path, root, play([{**service_task(**account, application=FAILING_APP,
-                                                         update_password="always"), "ignore_errors": True},
+                                                        update_password="always"), "ignore_errors": True},
                                         {"name": "Failed", "ansible.builtin.assert": {"that": [
                                             "svc is failed", "'StartFailed' in svc.msg"]}}], with_role=False),
             "fails", "-vvv", "--diff"),
@@ -225,8 +225,8 @@ def test_bad_service_name_and_environment_line_break_change_nothing(tmp_path: Pa
            ({"name": "my\\app"}, ["'name must not contain' in svc.msg"]),
            ({"environment": {"A": "1\r\nB=2"}}, ["'environment.A' in svc.msg", "'U+000D' in svc.msg"]),
            ({"environment": {"A=B": "1"}}, ["'environment names' in svc.msg", "'A=B' in svc.msg"]),
-           ({"arguments": ['a" & whoami > C:\\x.txt & "b']}, ["'arguments[0]' in svc.msg",
-                                                            "'batch file' in svc.msg"]),
+           ({"arguments": ['a" & whoami > C:\\x.txt & "b']},
+            ["'arguments[0]' in svc.msg", "'batch file' in svc.msg"]),
            ({"environment": {"TOKEN": "1"}, "secret_environment": {"token": SECRETS[0]}},
             ["'secret_environment and environment both name the variable' in svc.msg", "\"'token'\" in svc.msg"])]
     tasks = []
@@ -315,4 +315,3 @@ def test_secret_environment_is_in_no_output_log_or_host_file_and_compared_by_has
              if name != services.PROTECTED_FILE and (secret.encode() in data or secret.encode("utf-16-le") in data)]
     assert leaks == []
     assert SECRETS[1].encode() in (root / services.PROTECTED_FILE).read_bytes()
-

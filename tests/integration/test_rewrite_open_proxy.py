@@ -62,7 +62,7 @@ def snapshot(root: Path) -> dict[str, str]:
 
 def playbook(path: Path, results: Path, cases: list) -> Path:
     tasks = [{"name": f"case {n}", f"winflask.iis.{module}": args, "register": f"case_{n}", "ignore_errors": True}
-             for n, (module, args, *_) in enumerate(cases)]
+             for n, (module, args, *_rest) in enumerate(cases)]
     collected = "{{ {" + ", ".join(f"'{n}': case_{n}" for n in range(len(cases))) + "} | to_json }}"
     tasks.append({"name": "Keep the results", "delegate_to": "localhost",
                   "ansible.builtin.copy": {"content": collected, "dest": str(results), "mode": "0644"}})
@@ -87,7 +87,7 @@ def test_open_proxy_targets_are_refused_and_the_host_is_untouched(venv: Path, tm
     before = snapshot(root)
     got = run(venv, root, tmp_path, CASES)
     problems = []
-    for n, (module, _, words, _) in enumerate(CASES):
+    for n, (module, _args, words, _more) in enumerate(CASES):
         result = got[str(n)]
         msg = result.get("msg", "")
         if not result.get("failed") or result.get("changed") or any(w not in msg for w in words):

@@ -77,7 +77,7 @@ def write_whole(targets: list[tuple[Path, bytes]]) -> None:
             staged.append((tmp, target))
             tmp.write_bytes(data)
     except BaseException:
-        for tmp, _ in staged:
+        for tmp, _target in staged:
             tmp.unlink(missing_ok=True)
         raise
     for tmp, target in staged:

@@ -31,7 +31,7 @@ def names(entry: dict[str, Any]) -> list[str]:
 
 
 def leftovers(host: Host) -> list[Path]:
-    return [p for p in host.root.rglob("*.tmp")]
+    return list(host.root.rglob("*.tmp"))
 
 
 # ---- files are written whole ----------------------------------------------------------------------
@@ -88,8 +88,8 @@ def test_failed_save_says_where_the_backup_is(host: Host, monkeypatch: pytest.Mo
     assert host.read_bytes(error.details["backups"][0]) == before == host.read_bytes(APPHOST_FILE)
 
 
-def test_save_failing_between_two_files_names_the_written_one(host: Host,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_save_failing_between_two_files_names_the_written_one(
+        host: Host, monkeypatch: pytest.MonkeyPatch) -> None:
     apply(host, op("add", RULES, SITE, element=rule("old")))
     real = __import__("os").replace
 
@@ -141,13 +141,13 @@ def _bump(root: str, rounds: int) -> None:
     def change(state: dict[str, Any]) -> None:
         state["counter"] = state.get("counter", 0) + 1
 
-    for _ in range(rounds):
+    for _round in range(rounds):
         host.update_state(change)
 
 
 def test_parallel_state_updates_lose_nothing(host: Host) -> None:
     context = multiprocessing.get_context("fork")
-    workers = [context.Process(target=_bump, args=(str(host.root), 40)) for _ in range(4)]
+    workers = [context.Process(target=_bump, args=(str(host.root), 40)) for _worker in range(4)]
     for worker in workers:
         worker.start()
     for worker in workers:

@@ -8,7 +8,8 @@ import json
 import subprocess
 
 import pytest
-from test_winhost_processes import APP_DIR, install, svc_host  # noqa: F401 (svc_host: a fixture)
+from test_winhost_processes import APP_DIR, install
+from test_winhost_processes import svc_host  # noqa: F401 pylint: disable=unused-import (a fixture)
 from test_winhost_processes import NSSM as PROCESS_NSSM
 from winhost import Host, cmdline, nssm, services
 from winhost.errors import HostError

@@ -115,8 +115,8 @@ def python_accepts_ip(text: str) -> bool:
 def test_ip_patterns_accept_no_address_python_refuses() -> None:
     chance = random.Random(8)
     tried = accepted = 0
-    for _ in range(20000):
-        text = "".join(chance.choice("0123456789abcdef:.") for _ in range(chance.randint(1, 20)))
+    for _attempt in range(20000):
+        text = "".join(chance.choice("0123456789abcdef:.") for _char in range(chance.randint(1, 20)))
         tried += 1
         if role_accepts_ip(text):
             accepted += 1

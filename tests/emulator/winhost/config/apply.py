@@ -341,7 +341,7 @@ def prune_backups(host: Host, keep: int) -> list[str]:
 
 
 def _stamp_order(name: str) -> tuple[str, int]:
-    stamp, _, suffix = name[:19], name[19:20], name[20:]
+    stamp, suffix = name[:19], name[20:]
     return stamp, int(suffix) if suffix else 0
 
 
@@ -394,7 +394,7 @@ def _apply(host: Host, request: dict[str, Any], check_mode: bool) -> dict[str, A
             copies = [(join(folder, *_drive_parts(f.win_path)), f.original) for f in changed
                       if f.original is not None]
             host.write_files([(target, data) for target, data in copies if data is not None])
-            backups = [target for target, _ in copies]
+            backups = [target for target, _data in copies]
             prune_backups(host, keep)
         # Immediately before the commit, as config_apply.ps1 does before CommitChanges().
         check_fingerprint(host, fingerprint, backups=backups)

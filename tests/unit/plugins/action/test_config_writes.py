@@ -66,7 +66,6 @@ def test_config_changing_says_what_to_do():
     assert "another program" in result["msg"].lower() and "run the task again" in result["msg"]
 
 
-
 def test_commit_failed_part_way_does_not_say_nothing_was_written():
     host = FakeHost([proxy_read(), failed_apply("FingerprintMismatch", "Cannot commit configuration changes "
                                                 "because the file has changed on disk", backups=[BACKUP],

@@ -11,7 +11,6 @@ from nssm_reads import APP, NSSM, read, service
 from replay import FakeHost, make_action
 
 
-
 class SecretHost(FakeHost):
     """FakeHost that also keeps every module_args as sent (sensitive_parameters included)."""
 
@@ -112,8 +111,8 @@ def test_info_returns_settings_of_an_nssm_service():
 
 def test_password_goes_as_a_sensitive_parameter_never_in_the_request():
     account = {"name": "CORP\\svc", "sid": "S-1-5-21-9", "logon_right": True}
-    host = SecretHost([FakeHost.ok(read(account=account)), FakeHost.ok({"changed": True,
-                                                                         "status": "SERVICE_STOPPED"})])
+    host = SecretHost([FakeHost.ok(read(account=account)),
+                       FakeHost.ok({"changed": True, "status": "SERVICE_STOPPED"})])
     result = make_action(ActionModule, {"name": "myapp", "application": APP, "username": "CORP\\svc",
                                         "password": "Zq-7731-secret"}, host, diff=True).run(task_vars={})
     assert result["changed"] is True and "Zq-7731" not in repr(result)

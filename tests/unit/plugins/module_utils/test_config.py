@@ -82,8 +82,8 @@ def test_backup_keep_refuses_what_is_not_a_count(value):
 
 def test_apply_request_always_backs_up_and_says_how_many_to_keep():
     ops = [config.op_clear(config.Address("s"), [])]
-    assert config.apply_request({"f": "ab"}, ops, 5) == {"fingerprint": {"f": "ab"}, "backup": True,
-                                                          "backup_keep": 5, "operations": ops}
+    assert config.apply_request({"f": "ab"}, ops, 5) == {
+        "fingerprint": {"f": "ab"}, "backup": True, "backup_keep": 5, "operations": ops}
 
 
 def test_describe_backups_names_every_backup_file():
@@ -99,4 +99,4 @@ def test_a_read_answer_without_the_asked_section_is_a_clear_error():
     with pytest.raises(ModuleError, match="has no section system.webServer/rewrite/allowedServerVariables .*"
                                           "'Default Web Site '"):
         read.get(config.Address("system.webServer/rewrite/allowedServerVariables", "MACHINE/WEBROOT/APPHOST",
-                         "Default Web Site "))
+                                "Default Web Site "))
