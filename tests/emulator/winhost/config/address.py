@@ -32,21 +32,42 @@ def is_ancestor_or_self(parent: str, child: str) -> bool:
 
 @dataclass
 class Level:
-    """One layer source: a file plus, in applicationHost.config, the location path ("" = root)."""
+    """One layer source: a file plus, in applicationHost.config, the location path ("" = root).
+
+    In a web.config, ``rel`` names a ``<location path="sub">`` of that file (None: the file's own level,
+    its root plus ``<location path=".">``). ``crosses_application``: an application root lies below the
+    level's config path, down to the addressed one; location tags with ``inheritInChildApplications="false"``
+    then do not apply (docs/emulator.md "Locations").
+    """
     file: ConfigFile
     config_path: str
     location: str | None  # None: the file's root level (web.config, or applicationHost root)
     local: bool
     url: str = "/"
+    rel: str | None = None
+    crosses_application: bool = False
+    file_depth: int = 0  # 0: applicationHost.config, n: web.config of a config path with n segments
 
     def containers(self) -> list[ET.Element]:
         root = self.file.root
         if root is None:
             return []
-        if self.location is None:
-            same = [loc for loc in locations(root) if location_path(loc) == ""]
-            return [root, *same]
-        return [loc for loc in locations(root) if location_path(loc).lower() == self.location.lower()]
+        if self.rel is not None:
+            tags = [loc for loc in locations(root) if location_path(loc).lower() == self.rel.lower()]
+        elif self.location is None:
+            return [root, *[loc for loc in locations(root) if location_path(loc) == "" and self.inherits(loc)]]
+        else:
+            tags = [loc for loc in locations(root) if location_path(loc).lower() == self.location.lower()]
+        return [loc for loc in tags if self.inherits(loc)]
+
+    def inherits(self, tag: ET.Element) -> bool:
+        """Whether a location tag's settings reach the addressed path from this level."""
+        return not self.crosses_application or tag.get("inheritInChildApplications", "true").lower() != "false"
+
+    def sort_key(self) -> tuple[int, int]:
+        """Merge order: by config path depth, then the parent file first (applicationHost.config, then
+        web.config files from the site root down), so a file's own level follows its parents' locations."""
+        return len(_segments(self.config_path)), self.file_depth
 
 
 @dataclass
@@ -212,7 +233,20 @@ def resolve(files: ConfigFiles, section: str, pspath: str, location: str = "") -
     if not address.in_apphost:
         assert site is not None
         _web_config_levels(files, address, site)
+    for level in address.levels:
+        level.crosses_application = _crosses_application(address, level.config_path)
+    address.levels[1:] = sorted(address.levels[1:], key=Level.sort_key)  # stable: the target stays last
     return address
+
+
+def _crosses_application(address: Address, level_path: str) -> bool:
+    """Whether an application root lies below ``level_path``, down to the addressed config path (IIS does not
+    let a ``<location inheritInChildApplications="false">`` reach into it)."""
+    if address.site is None:
+        return False
+    parts = address.config_path.split("/")
+    return any(address.site.is_application("/" + "/".join(parts[1:n]))
+               for n in range(len(_segments(level_path)) + 1, len(parts) + 1))
 
 
 def _web_config_levels(files: ConfigFiles, address: Address, site: Site) -> None:
@@ -232,4 +266,24 @@ def _web_config_levels(files: ConfigFiles, address: Address, site: Site) -> None
         if web_config.lower() in seen:  # two URL levels on one folder: the deeper one owns the file
             address.levels = [lev for lev in address.levels if lev.file.win_path.lower() != web_config.lower()]
         seen.add(web_config.lower())
-        address.levels.append(Level(files.get(web_config), config_path, None, last, url))
+        config_file = files.get(web_config)
+        address.levels.append(Level(config_file, config_path, None, last, url, file_depth=index + 1))
+        _web_config_locations(address, config_file, config_path, url, index + 1)
+
+
+def _web_config_locations(address: Address, config_file: ConfigFile, config_path: str, url: str,
+                          depth: int) -> None:
+    """Levels for the ``<location path="sub">`` tags of a web.config that reach the addressed path: their
+    settings apply at ``config_path/sub`` and below, as if in that path's web.config, before it."""
+    if config_file.root is None:
+        return
+    rels: list[str] = []
+    for loc in locations(config_file.root):
+        rel = location_path(loc)
+        if rel and rel.lower() not in [r.lower() for r in rels] \
+                and is_ancestor_or_self(f"{config_path}/{rel}", address.config_path):
+            rels.append(rel)
+    for rel in rels:
+        sub_url = url.rstrip("/") + "/" + rel
+        address.levels.append(Level(config_file, f"{config_path}/{rel}", None, False, sub_url, rel=rel,
+                                    file_depth=depth))
