@@ -65,6 +65,8 @@ SCOPE_OPTIONS: dict[str, Any] = {
     "site": {"type": "str"},
     "application": {"type": "str"},
     "direction": {"type": "str", "choices": ["inbound", "outbound"], "default": "inbound"},
+    # server level, inbound: globalRules (default) or the distributed <rules> of applicationHost.config
+    "server_rules": {"type": "str", "choices": ["global", "distributed"], "default": "global"},
 }
 GUARD_OPTIONS: dict[str, Any] = {
     "allow_server_variables": {"type": "bool", "default": False},

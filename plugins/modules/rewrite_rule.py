@@ -233,6 +233,19 @@ options:
     type: str
     choices: [inbound, outbound]
     default: inbound
+  server_rules:
+    description:
+      - Server level inbound rules only (no O(site), O(direction=inbound)). V(global) manages C(globalRules),
+        which run first, before the site is chosen, on the whole URL path. V(distributed) manages the
+        distributed C(rules) at the root of C(applicationHost.config), which every site inherits and runs
+        before its own rules, on the URL path without its leading slash (Microsoft, "URL Rewrite Module
+        Configuration Reference", "Rules scope"; "Using Global and Distributed Rewrite Rules").
+      - Distributed rules may set only allowed server variables (the server level list,
+        M(winflask.iis.server_variable) without O(site)); they can use C(IsFile)/C(IsDirectory) conditions.
+      - A site's rules cannot take the name of a distributed server rule (it is inherited there).
+    type: str
+    choices: [global, distributed]
+    default: global
   state:
     description:
       - V(present) to create or update the rule, V(absent) to remove it (only O(name) is needed then).

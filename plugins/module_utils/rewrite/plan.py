@@ -196,7 +196,8 @@ def variables_to_allow(rules: list[dict[str, Any]], scope: Scope, allowed: list[
                 missing.setdefault(var["name"], []).append(rule["name"])
     if not missing or register:
         return list(missing)
-    where = f"site: {scope.site}" + (f", application: {scope.application}" if scope.application else "")
+    where = (f"site: {scope.site}" if scope.site else "at the server level") + (
+        f", application: {scope.application}" if scope.application else "")
     details = "; ".join(f"{var} (set by rule {', '.join(repr(r) for r in rules_)})"
                         for var, rules_ in missing.items())
     raise ModuleError(f"server variable(s) not allowed for {scope.describe()}: {details}. IIS would answer "

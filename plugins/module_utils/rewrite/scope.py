@@ -1,7 +1,8 @@
 """Where rules and allowed server variables live, the task's one read, and the host errors.
 
-- server (no site): inbound rules in globalRules, outbound rules in outboundRules, both in
-  applicationHost.config; allowedServerVariables at the root of applicationHost.config.
+- server (no site): inbound rules in globalRules (or, with ``server_rules: distributed``, the distributed
+  ``rules`` at the root of applicationHost.config, which every site inherits), outbound rules in
+  outboundRules, all in applicationHost.config; allowedServerVariables at the root of applicationHost.config.
 - site: rules / outboundRules in the site's web.config; allowedServerVariables in
   applicationHost.config under ``<location path="Site">``.
 - site + application: the application's web.config; ``<location path="Site/app">``.
@@ -35,12 +36,13 @@ class Scope:
     site: str | None = None
     application: str | None = None
     direction: str = "inbound"
+    server_rules: str = "global"  # server level, inbound: globalRules, or "distributed" (<rules>)
 
     @property
     def flavor(self) -> str:
         if self.direction == "outbound":
             return OUTBOUND
-        return INBOUND if self.site else GLOBAL
+        return INBOUND if self.site or self.server_rules == "distributed" else GLOBAL
 
     @property
     def path(self) -> str:
@@ -66,7 +68,7 @@ class Scope:
 
     def describe(self) -> str:
         if not self.site:
-            return "the server"
+            return "the server" + (" (distributed rules)" if self.flavor == INBOUND else "")
         app = (self.application or "/").strip("/")
         return f"site {self.site!r}" + (f" application '/{app}'" if app else "")
 
@@ -76,13 +78,24 @@ def scope_from_args(args: dict[str, Any]) -> Scope:
     application = str(args["application"]) if args.get("application") else None
     if application and not site:
         raise ModuleError(f"application {application!r} needs site (the site the application belongs to)")
-    return Scope(site, application, str(args.get("direction") or "inbound"))
+    direction = str(args.get("direction") or "inbound")
+    server_rules = str(args.get("server_rules") or "global")
+    if server_rules != "global" and (site or direction == "outbound"):
+        where = f"site {site!r}" if site else "direction=outbound"
+        raise ModuleError(f"server_rules={server_rules} chooses between globalRules and the distributed rules of "
+                          f"the server level (inbound rules without site); it cannot be used with {where}")
+    return Scope(site, application, direction, server_rules)
 
 
 def maps_address(scope: Scope) -> Address:
     """The rewrite maps the scope's rules see: the effective rewriteMaps section at the rules' config path
     (applicationHost.config for global rules; a site's web.config merged with its parents for a site)."""
     return site_address(MAPS_SECTION, scope.site, scope.application)
+
+
+def outbound_address(scope: Scope) -> Address:
+    """The outboundRules section of the scope (its preConditions and customTags live there too)."""
+    return site_address(SECTIONS[OUTBOUND], scope.site, scope.application)
 
 
 def read_maps(read: ConfigRead, scope: Scope) -> Maps:
