@@ -15,7 +15,8 @@ from ..paths import SCHEMA_DIR, join
 from .merge import LayerElements, Node, build
 from .schema import ElementSchema, load_schema_dir
 from .sites import Site, find_site, read_sites
-from .xmlfiles import ConfigFile, ConfigFiles, SectionDecl, declarations, find_section, location_path, locations
+from .xmlfiles import (ConfigFile, ConfigFiles, SectionDecl, declarations, ensure_section, find_section, location_path,
+                       locations)
 
 APPHOST = "MACHINE/WEBROOT/APPHOST"
 APPHOST_ONLY = {"AppHostOnly", "MachineOnly", "MachineToWebRoot"}
@@ -83,6 +84,7 @@ class Address:
     site: Site | None = None
     url: str = "/"
     cached_view: Node | None = field(default=None, repr=False, compare=False)  # see view()
+    store: ConfigFiles | None = field(default=None, repr=False, compare=False)  # resolves configSource
 
     @property
     def target(self) -> Level:
@@ -90,14 +92,37 @@ class Address:
 
     @property
     def target_file(self) -> str:
-        return self.target.file.win_path
+        return self.write_file().win_path
 
     def files(self) -> list[str]:
+        """Every file a read consults: each level's file and the configSource files its sections name."""
         seen: list[str] = []
         for level in self.levels:
-            if level.file.win_path not in seen:
-                seen.append(level.file.win_path)
+            for path in [level.file.win_path, *(f.win_path for f, _e in self.stored(level))]:
+                if path not in seen:
+                    seen.append(path)
         return seen
+
+    def stored(self, level: Level) -> list[tuple[ConfigFile, ET.Element]]:
+        """The section's elements at a level, each with the file that holds it (configSource followed)."""
+        found = [e for c in level.containers() if (e := find_section(c, self.section)) is not None]
+        if self.store is None:
+            return [(level.file, e) for e in found]
+        return [self.store.stored(level.file, e, self.section) for e in found]
+
+    def write_file(self) -> ConfigFile:
+        """The file a write at this address changes: the target level's, or the configSource file it names."""
+        return next((f for f, _e in self.stored(self.target) if f is not self.target.file), self.target.file)
+
+    def local_section(self, create: bool) -> ET.Element | None:
+        """The section element stored at the target level (configSource followed); created when ``create``."""
+        for file, elem in self.stored(self.target):
+            if file is not self.target.file:
+                file.touched = file.touched or create
+                return elem
+        if create:
+            return ensure_section(self.write_container(), self.section)
+        return next((e for _f, e in self.stored(self.target)), None)
 
     def lock_reason(self) -> str | None:
         """Why a write at this address would be refused (None: it would not)."""
@@ -114,10 +139,11 @@ class Address:
     def effective(self) -> Node:
         layers = []
         for level in self.levels:
-            elements = [e for c in level.containers() if (e := find_section(c, self.section)) is not None]
-            if elements:
+            stored = self.stored(level)
+            if stored:
                 self._check_allowed(level)
-            layers.append(LayerElements(elements, level.local, level.file.win_path))
+            file = stored[-1][0] if stored else level.file
+            layers.append(LayerElements([e for _f, e in stored], level.local, file.win_path))
         return build(self.schema, self.section.rsplit("/", 1)[-1], layers)
 
     def view(self) -> Node:
@@ -205,7 +231,7 @@ def resolve(files: ConfigFiles, section: str, pspath: str, location: str = "") -
         raise HostError("PathNotFound", "location can only be used with pspath MACHINE/WEBROOT/APPHOST",
                         pspath=pspath, location=location)
     address = Address(section, pspath, location, decls[section], schemas[section], in_apphost=not sub,
-                      config_path=sub or location)
+                      config_path=sub or location, store=files)
     site = None
     if address.config_path:
         site_name, _slash, rest = address.config_path.partition("/")

@@ -22,7 +22,7 @@ from .address import APPHOST, Address
 from .merge import LayerElements, Node, build, drop_item, duplicate_error, find_item, insert_item, key_index, key_of
 from .schema import ElementSchema
 from .session import Session
-from .xmlfiles import ConfigFiles, ensure_section, find_section, parent_map
+from .xmlfiles import ConfigFiles, parent_map
 
 Op = dict[str, Any]
 
@@ -56,14 +56,7 @@ def _walk(address: Address, path: list[Any], create: bool) -> tuple[Node, ET.Ele
 def _trail(address: Address, path: list[Any], create: bool) -> list[tuple[Node, ET.Element | None]]:
     """``_walk`` with every (node, local XML) pair on the way, the section element first."""
     node = address.view()
-    xml: ET.Element | None = None
-    if create:
-        xml = ensure_section(address.write_container(), address.section)
-    else:
-        for container in address.target.containers():
-            xml = find_section(container, address.section)
-            if xml is not None:
-                break
+    xml = address.local_section(create)  # through configSource
     if not isinstance(path, list):
         raise HostError("InvalidValue", f"path must be a list, not {path!r}")
     trail = [(node, xml)]
@@ -95,7 +88,7 @@ def _trail(address: Address, path: list[Any], create: bool) -> list[tuple[Node, 
 def _parent(address: Address, elem: ET.Element, item: Node | None = None) -> ET.Element:
     if item is not None and item.parent_xml is not None and item.xml is elem:
         return item.parent_xml  # known from the merge: no walk over the whole file
-    root = address.target.file.root
+    root = address.write_file().root
     assert root is not None
     return parent_map(root)[elem]
 
@@ -373,7 +366,7 @@ def _apply(host: Host, request: dict[str, Any], check_mode: bool) -> dict[str, A
                 raise HostError("SectionLocked", LOCKED_MESSAGE, section=address.section, pspath=address.pspath,
                                 location=address.location, reason=reason, hresult=LOCKED_HRESULT)
             updated = OPERATIONS[op["op"]](address, op)
-            address.target.file.touched = True
+            address.write_file().touched = True
             touched.append(address)
             session.operation_done(address, bool(updated))
         except HostError as exc:
