@@ -61,12 +61,14 @@ stage_changelog() { "$MAIN/antsibull-changelog" lint; }
 # PowerShell syntax (tree-sitter under node) of every script file; the unit stage's
 # tests/unit/test_powershell_syntax.py also parses each script as the transport sends it.
 # Then the Windows PowerShell 5.1 static check (docs/powershell.md "Static check") of each target
-# script as the transport sends it (includes inlined, findings at the included file's line);
+# script as the transport sends it (includes inlined, findings at the included file's line), and of the
+# roles' scripts (run through win_powershell too);
 # tests/unit/test_powershell_lint.py proves each rule on its fixtures.
 stage_powershell() {
     need 'powershell/*.ps1'
     node tests/powershell/parse.mjs powershell/*.ps1 powershell/common/*.ps1
-    node tests/powershell/lint.mjs powershell/*.ps1
+    mapfile -t role_scripts < <(find roles -name '*.ps1' | sort)
+    node tests/powershell/lint.mjs powershell/*.ps1 "${role_scripts[@]}"
 }
 
 unit_paths() {
