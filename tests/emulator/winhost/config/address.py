@@ -203,6 +203,34 @@ def web_config_lock(decl: SectionDecl, apphost_root: ET.Element | None, config_p
     return f"overrideMode={mode}" if mode == "Deny" else None
 
 
+# Section groups whose every section the emulator carries (URL Rewrite's): an element in them that is no
+# declared section is refused as IIS refuses it. Other groups (system.webServer) hold sections IIS declares
+# and the emulator does not (handlers, aspNetCore, ...), so unknown names there are left alone.
+COMPLETE_GROUPS = ("system.webServer/rewrite",)
+COMMENT = ET.Comment
+
+
+def check_declared(config_file: ConfigFile, decls: dict[str, SectionDecl]) -> None:
+    """IIS loads a config file whole: an undeclared section in a complete group fails every read of the file
+    (HTTP 500.19, "The configuration section 'foo' cannot be read because it is missing a section
+    declaration"), on read and on write alike."""
+    root = config_file.root
+    if root is None:
+        return
+    for group in COMPLETE_GROUPS:
+        if not any(name.startswith(group + "/") for name in decls):
+            continue  # the extension is not installed: the group is not declared at all
+        elements = [root, *locations(root)]
+        for part in group.split("/"):
+            elements = [child for elem in elements for child in elem if child.tag == part]
+        for elem in elements:
+            for child in elem:
+                if child.tag is not COMMENT and f"{group}/{child.tag}" not in decls:
+                    raise HostError("UnknownElement", f"The configuration section '{child.tag}' cannot be read "
+                                    "because it is missing a section declaration", file=config_file.win_path,
+                                    section=f"{group}/{child.tag}", element=child.tag)
+
+
 def registered(files: ConfigFiles) -> tuple[dict[str, SectionDecl], dict[str, ElementSchema]]:
     apphost = files.apphost()
     assert apphost.root is not None
@@ -262,6 +290,8 @@ def resolve(files: ConfigFiles, section: str, pspath: str, location: str = "") -
     for level in address.levels:
         level.crosses_application = _crosses_application(address, level.config_path)
     address.levels[1:] = sorted(address.levels[1:], key=Level.sort_key)  # stable: the target stays last
+    for config_file in {id(level.file): level.file for level in address.levels}.values():
+        check_declared(config_file, decls)
     return address
 
 
