@@ -249,11 +249,25 @@ function Add-CollectionItem {
     $null = $collection.AddAt($position, $new)
 }
 
+function Get-OpenConfiguration {
+    # The Configuration object of an address, opened once per apply: every operation on the same file goes
+    # through the same object, so a later operation sees what an earlier one changed in memory (a remove
+    # then an add of the same key). Keys: '' = applicationHost.config, else 'Site|/path' (case-insensitive).
+    param($Manager, $Address, $Configurations)
+    $key = ''
+    if ($null -ne $Address.Site) { $key = "$($Address.Site)|$($Address.VirtualPath)" }
+    if (-not $Configurations.ContainsKey($key)) {
+        if ($key -eq '') { $Configurations[$key] = $Manager.GetApplicationHostConfiguration() }
+        else { $Configurations[$key] = $Manager.GetWebConfiguration($Address.Site, $Address.VirtualPath) }
+    }
+    return $Configurations[$key]
+}
+
 function Invoke-Operation {
     # One operation against the shared ServerManager (in memory; nothing is saved here).
-    # Adds the file the operation changes to $Touched.
-    param($Manager, [string]$ApphostFile, $Operation, $Touched)
-    $apphostConfig = $Manager.GetApplicationHostConfiguration()
+    # Adds the file the operation changes to $Touched. $Configurations: the apply's open Configuration objects.
+    param($Manager, [string]$ApphostFile, $Operation, $Touched, $Configurations)
+    $apphostConfig = Get-OpenConfiguration $Manager @{ Site = $null } $Configurations
     $op = [string](Get-Field $Operation 'op' '')
     $sectionPath = [string](Get-Field $Operation 'section' '')
     $psPath = [string](Get-Field $Operation 'pspath' $ApphostPrefix)
@@ -263,7 +277,9 @@ function Invoke-Operation {
     if ($null -eq $definition) {
         throw (New-WinflaskError 'SectionNotRegistered' "The configuration section '$sectionPath' cannot be read because it is missing a section declaration" @{ section = $sectionPath })
     }
-    $section = Get-ConfigSection $Manager $address $sectionPath $location
+    $config = Get-OpenConfiguration $Manager $address $Configurations
+    if ($null -eq $address.Site -and $location) { $section = $config.GetSection($sectionPath, $location) }
+    else { $section = $config.GetSection($sectionPath) }
     if (Test-SectionLocked $Manager $definition $section $address $sectionPath $location) {
         # The text IIS shows for HRESULT 0x80070021 (HTTP 500.19).
         $message = 'This configuration section cannot be used at this path. This happens when the section is locked at a parent level. Locking is either by default (overrideModeDefault="Deny"), or set explicitly by a location tag with overrideMode="Deny" or the legacy allowOverride="false".'
@@ -383,8 +399,9 @@ try {
 
     # 2. Every operation against the one ServerManager, in memory.
     $touched = New-Object System.Collections.Generic.List[string]
+    $configurations = @{}
     foreach ($operation in @(Get-Field $requestData 'operations' @())) {
-        Invoke-Operation $manager $iis.Apphost $operation $touched
+        Invoke-Operation $manager $iis.Apphost $operation $touched $configurations
     }
 
     # 3. Back up every file that will change and exists already (a new web.config has nothing to keep),

@@ -144,3 +144,21 @@ def test_location_path_in_web_config_is_refused_like_a_local_section_when_locked
     # allowedServerVariables is overrideModeDefault="Deny": IIS refuses it in any web.config, location or not.
     raises("SectionLocked", read, host, "system.webServer/rewrite/allowedServerVariables", APP)
     assert read(host, "system.webServer/rewrite/allowedServerVariables", SITE)["element"]["items"] == []
+
+
+def test_remove_then_add_of_the_same_key_in_one_apply(host: Host) -> None:
+    """As config_apply.ps1 does it through one Configuration object per file: the add sees the removal."""
+    apply(host, op("add", RULES, SITE, element=rule("r1", url="old")))
+    apply(host, op("remove", RULES, SITE, key={"name": "r1"}), op("add", RULES, SITE, element=rule("r1", url="new")))
+    items = read(host, RULES, SITE)["element"]["items"]
+    assert [attrs(i)["name"] for i in items] == ["r1"]
+    assert attrs(items[0]["children"]["match"])["url"] == "new"
+
+
+def test_remove_of_an_inherited_key_then_add_in_one_apply(host: Host) -> None:
+    with_app(host, PUBLISHED.format(inherit="true"))
+    apply(host, op("remove", RULES, APP, key={"name": "spa"}), op("add", RULES, APP, element=rule("spa", url="app")))
+    items = read(host, RULES, APP)["element"]["items"]
+    assert [(attrs(i)["name"], i["locally_stored"]) for i in items] == [("spa", True)]
+    text = host.read_bytes(APP_WEB_CONFIG).decode()
+    assert text.index('<remove name="spa" />') < text.index('<rule name="spa">')
