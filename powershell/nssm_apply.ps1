@@ -45,7 +45,7 @@ param(
 # winflask-include: common/nssm.ps1
 
 $ErrorActionPreference = 'Stop'
-Remove-TypeData -TypeName System.Array -ErrorAction SilentlyContinue
+Remove-TypeData -TypeName System.Array -ErrorAction SilentlyContinue -WhatIf:$false
 
 function ConvertFrom-NssmBytes {
     # nssm 2.24 prints UTF-16LE (it sets _O_U16TEXT); later builds print ANSI/UTF-8 off a console.
@@ -85,8 +85,7 @@ function Invoke-Nssm {
 
 function Get-Status {
     param([string]$Name)
-    $controller = [System.ServiceProcess.ServiceController]::GetServices() |
-        Where-Object { $_.ServiceName -eq $Name } | Select-Object -First 1
+    $controller = Get-ServiceController $Name
     if ($null -eq $controller) { return $null }
     return (Get-StatusName $controller.Status)
 }
@@ -229,8 +228,7 @@ function Get-LogTail {
 function Remove-ExistingService {
     # take_over: the service is not nssm's; stop it and delete it through the SCM before nssm install.
     param([string]$Name)
-    $controller = [System.ServiceProcess.ServiceController]::GetServices() |
-        Where-Object { $_.ServiceName -eq $Name } | Select-Object -First 1
+    $controller = Get-ServiceController $Name
     if ($null -eq $controller) { return }
     if ($controller.Status -ne 'Stopped') {
         $controller.Stop()

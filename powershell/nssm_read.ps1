@@ -24,24 +24,43 @@ param(
 # winflask-include: common/nssm.ps1
 
 $ErrorActionPreference = 'Stop'
-Remove-TypeData -TypeName System.Array -ErrorAction SilentlyContinue
+Remove-TypeData -TypeName System.Array -ErrorAction SilentlyContinue -WhatIf:$false
 
 function Find-Program {
     # A program by full path, or by name on the session PATH, then on the machine PATH read from the
     # registry (a PATH changed by the nssm role is not seen by this connection's environment yet).
+    # A name without an extension is tried with each extension of PATHEXT, in order, in each folder, as
+    # cmd.exe's command search does. PATH entries are joined with [IO.Path]::Combine in a try (it throws for
+    # characters a path cannot hold; Join-Path throws DriveNotFoundException for a drive this session does not
+    # have) and tested with [IO.File]::Exists (false, never an exception, for a missing drive or share);
+    # relative and unusable entries are skipped. docs/powershell.md "nssm_read.ps1".
     param([string]$Name)
     if ([string]::IsNullOrEmpty($Name)) { return $null }
     $expanded = [Environment]::ExpandEnvironmentVariables($Name)
-    if ([System.IO.Path]::IsPathRooted($expanded)) {
-        if (Test-Path -LiteralPath $expanded -PathType Leaf) { return $expanded }
+    $rooted = $false
+    try { $rooted = [System.IO.Path]::IsPathRooted($expanded) } catch { return $null }
+    if ($rooted) {
+        if ([System.IO.File]::Exists($expanded)) { return $expanded }
         return $null
     }
+    $names = @($expanded)
+    if (-not [System.IO.Path]::HasExtension($expanded)) {
+        $extensions = @("$env:PATHEXT" -split ';' | Where-Object { $_.Trim() -ne '' })
+        if ($extensions.Count -eq 0) { $extensions = @('.COM', '.EXE', '.BAT', '.CMD') }
+        $names = @($extensions | ForEach-Object { $expanded + $_.Trim() })
+    }
     $machinePath = [Environment]::GetEnvironmentVariable('Path', 'Machine')
-    $folders = @($env:Path -split ';') + @($machinePath -split ';')
+    $folders = @("$env:Path" -split ';') + @("$machinePath" -split ';')
     foreach ($folder in $folders) {
-        if ([string]::IsNullOrWhiteSpace($folder)) { continue }
-        $candidate = Join-Path ([Environment]::ExpandEnvironmentVariables($folder.Trim('"'))) $expanded
-        if (Test-Path -LiteralPath $candidate -PathType Leaf) { return $candidate }
+        $entry = [Environment]::ExpandEnvironmentVariables($folder.Trim().Trim('"'))
+        if ($entry -eq '') { continue }
+        foreach ($candidateName in $names) {
+            $candidate = $null
+            try { if ([System.IO.Path]::IsPathRooted($entry)) { $candidate = [System.IO.Path]::Combine($entry, $candidateName) } }
+            catch { $candidate = $null }
+            if ($null -eq $candidate) { break }
+            if ([System.IO.File]::Exists($candidate)) { return $candidate }
+        }
     }
     return $null
 }
@@ -61,10 +80,15 @@ function Find-Nssm {
 }
 
 function Get-AccountInfo {
+    # NTAccount.Translate does not know the '.' of '.\user' (a local account, as services.msc and sc.exe accept
+    # it): it is replaced by the computer name first, as ansible-core's Convert-ToSID does
+    # (Ansible.ModuleUtils.SID.psm1). The name is reported as the task gave it.
     param([string]$Name)
     $sid = $null
+    $lookup = $Name
+    if ($lookup.StartsWith('.\')) { $lookup = $env:COMPUTERNAME + $lookup.Substring(1) }
     try {
-        $sid = (New-Object System.Security.Principal.NTAccount $Name).Translate([System.Security.Principal.SecurityIdentifier]).Value
+        $sid = (New-Object System.Security.Principal.NTAccount $lookup).Translate([System.Security.Principal.SecurityIdentifier]).Value
     }
     catch { return [ordered]@{ name = $Name; sid = $null; logon_right = $false } }
     Add-LsaType
@@ -72,6 +96,7 @@ function Get-AccountInfo {
 }
 
 try {
+    $Ansible.Changed = $false
     $requestData = ConvertFrom-Json -InputObject $Request
     $name = [string](Get-Field $requestData 'name' '')
     $application = $null

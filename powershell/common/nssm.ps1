@@ -22,7 +22,9 @@ function ConvertFrom-RegistryKey {
         $name = if ($valueName -eq '') { 'Default' } else { $valueName }
         switch ($kind) {
             'DWord' { $values[$name] = [BitConverter]::ToUInt32([BitConverter]::GetBytes([int]$raw), 0) }
-            'QWord' { $values[$name] = [uint64]$raw }
+            # RegistryKey.GetValue returns a QWORD as Int64: bit for bit, as the DWORD above ([uint64] throws
+            # for a negative Int64).
+            'QWord' { $values[$name] = [BitConverter]::ToUInt64([BitConverter]::GetBytes([int64]$raw), 0) }
             'MultiString' { $values[$name] = @($raw) }
             'String' { $values[$name] = [string]$raw }
             'ExpandString' { $values[$name] = [string]$raw }
@@ -62,11 +64,20 @@ function Protect-Environment {
     finally { $hmac.Dispose() }
 }
 
+function Get-ServiceController {
+    # The ServiceController of a service (names are case-insensitive), $null when there is none. Its type lives
+    # in System.ServiceProcess.dll, which Windows PowerShell 5.1 does not load by default: a type literal from an
+    # assembly that is not loaded is 'Unable to find type' (docs/powershell.md, "Types and their assemblies").
+    param([string]$Name)
+    Add-Type -AssemblyName System.ServiceProcess
+    return [System.ServiceProcess.ServiceController]::GetServices() |
+        Where-Object { $_.ServiceName -eq $Name } | Select-Object -First 1
+}
+
 function Get-ServiceConfig {
     # $SecretNames/$DigestKey: AppEnvironmentExtra entries of those names come back as digests, not values.
     param([string]$Name, [string[]]$SecretNames = @(), [string]$DigestKey = '')
-    $controller = [System.ServiceProcess.ServiceController]::GetServices() |
-        Where-Object { $_.ServiceName -eq $Name } | Select-Object -First 1
+    $controller = Get-ServiceController $Name
     if ($null -eq $controller) { return $null }
     $key = [Microsoft.Win32.Registry]::LocalMachine.OpenSubKey("SYSTEM\CurrentControlSet\Services\$($controller.ServiceName)")
     if ($null -eq $key) { return $null }

@@ -23,8 +23,11 @@ function New-WinflaskError {
 }
 
 function Get-Sha256 {
+    # SHA256CryptoServiceProvider (CAPI, FIPS-validated; System.Core, loaded by default): SHA256.Create() gives
+    # SHA256Managed on .NET Framework, which throws on a host with the FIPS policy on. ansible.windows' win_stat
+    # and Windows PowerShell 5.1's own Get-FileHash use the CryptoServiceProvider (docs/powershell.md).
     param([System.IO.Stream]$Stream)
-    $sha = [System.Security.Cryptography.SHA256]::Create()
+    $sha = New-Object System.Security.Cryptography.SHA256CryptoServiceProvider
     try { return [BitConverter]::ToString($sha.ComputeHash($Stream)).Replace('-', '').ToLowerInvariant() }
     finally { $sha.Dispose() }
 }

@@ -26,20 +26,40 @@ from .scripts import register_script
 LOGON_RIGHT = "SeServiceLogonRight"
 
 
+DEFAULT_PATHEXT = ".COM;.EXE;.BAT;.CMD;.VBS;.VBE;.JS;.JSE;.WSF;.WSH;.MSC"  # Windows Server 2022's default
+BAD_PATH_CHARS = set('"<>|') | {chr(c) for c in range(32)}  # .NET Framework Path.GetInvalidPathChars()
+
+
+def path_folder(entry: str) -> str | None:
+    """A PATH entry as Find-Program uses it: expanded and unquoted; None when it cannot be a folder here
+    (relative, characters [IO.Path]::Combine refuses, or a UNC share: the emulated host has no network)."""
+    folder = expand(entry.strip().strip('"'))
+    if not folder or BAD_PATH_CHARS & set(folder) or not (len(folder) > 2 and folder[1] == ":" and folder[2] in "\\/"):
+        return None
+    return folder
+
+
 def find_program(host: Host, name: str | None) -> str | None:
-    """Find-Program of nssm_read.ps1: a rooted path that exists, or the name in a folder of the PATH."""
+    """Find-Program of nssm_read.ps1: a rooted path that exists, or the name in a folder of the PATH; a name
+    without an extension with each PATHEXT extension in order (cmd.exe's command search); unusable entries skipped."""
     if not name:
         return None
     expanded = expand(name)
     if ntpath.isabs(expanded) and len(expanded) > 2 and expanded[1] == ":":
         return expanded if host.local_path(expanded).is_file() else None
-    for folder in services.machine_path(host).split(";"):
-        folder = folder.strip().strip('"')
-        if not folder:
+    names = [expanded]
+    if not ntpath.splitext(expanded)[1]:
+        pathext = str(host.load_state().get("environment", {}).get("PATHEXT", DEFAULT_PATHEXT))
+        extensions = [e.strip() for e in pathext.split(";") if e.strip()] or [".COM", ".EXE", ".BAT", ".CMD"]
+        names = [expanded + extension for extension in extensions]
+    for entry in services.machine_path(host).split(";"):
+        folder = path_folder(entry)
+        if folder is None:
             continue
-        candidate = ntpath.join(expand(folder), expanded)
-        if host.local_path(candidate).is_file():
-            return candidate
+        for candidate_name in names:
+            candidate = ntpath.join(folder, candidate_name)
+            if host.local_path(candidate).is_file():
+                return candidate
     return None
 
 

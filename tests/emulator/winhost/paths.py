@@ -18,6 +18,7 @@ ENVIRONMENT = {
     "PUBLIC": "C:\\Users\\Public",
     "TEMP": "C:\\Windows\\Temp",
     "TMP": "C:\\Windows\\Temp",
+    "COMPUTERNAME": "WINHOST",
 }
 
 APPHOST_CONFIG = "C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config"

@@ -37,6 +37,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .host import CREATE_HOOKS, Host, write_whole
+from .paths import ENVIRONMENT
 
 RUNNING = "SERVICE_RUNNING"
 STOPPED = "SERVICE_STOPPED"
@@ -189,8 +190,13 @@ def end_process(host: Host, record: dict[str, Any]) -> None:
     record["process"]["pid"] = None
 
 
+def local_name(name: str) -> str:
+    """'.\\user' is the local account COMPUTERNAME\\user (ansible-core's Convert-ToSID; the SCM accepts both)."""
+    return ENVIRONMENT["COMPUTERNAME"] + name[1:] if name.startswith(".\\") else name
+
+
 def account_known(host: Host, name: str, service: str | None = None) -> bool:
-    lower = name.lower()
+    lower = local_name(name).lower()
     if lower in BUILTIN_ACCOUNTS or lower.startswith("nt service\\") or lower.endswith("$"):
         return True
     return lower in host.load_state().get("accounts", {})
@@ -236,7 +242,7 @@ def change_account(host: Host, service: str, name: str, password: str | None) ->
 
 
 def account(host: Host, name: str) -> dict[str, Any] | None:
-    return host.load_state().get("accounts", {}).get(name.lower())
+    return host.load_state().get("accounts", {}).get(local_name(name).lower())
 
 
 def grant_right(host: Host, sid: str, right: str) -> None:
