@@ -24,7 +24,7 @@ param(
 
 $ErrorActionPreference = 'Stop'
 # PS 5.1: ETS type data on System.Array can make ConvertTo-Json emit {"value": [...], "Count": n}.
-Remove-TypeData -TypeName System.Array -ErrorAction SilentlyContinue
+Remove-TypeData -TypeName System.Array -ErrorAction SilentlyContinue -WhatIf:$false
 
 $ApphostPrefix = 'MACHINE/WEBROOT/APPHOST'
 
@@ -40,7 +40,8 @@ function Get-ChildElementChecked {
     # A (non-collection) child element declared by the schema; UnknownElement otherwise.
     param($Element, [string]$Name)
     foreach ($schema in $Element.Schema.ChildElementSchemas) {
-        if ($schema.Name -ceq $Name) { return $Element.GetChildElement($Name) }
+        # The comma keeps PowerShell from unrolling the element should it be enumerable (about_Return).
+        if ($schema.Name -ceq $Name) { return , $Element.GetChildElement($Name) }
     }
     throw (New-WinflaskError 'UnknownElement' "Unrecognized element '$Name' under '$($Element.ElementTagName)'" @{ element = $Name; parent = $Element.ElementTagName })
 }
@@ -77,7 +78,7 @@ function Find-Item {
             if ($attribute.Schema.IsCaseSensitive) { $same = ($have -ceq $want) } else { $same = ($have -eq $want) }
             if (-not $same) { $match = $false; break }
         }
-        if ($match) { return $item }
+        if ($match) { return , $item }
     }
     return $null
 }
@@ -105,7 +106,7 @@ function Resolve-ElementPath {
         }
         $current = $found
     }
-    return $current
+    return , $current
 }
 
 function New-InvalidValue {
@@ -319,8 +320,10 @@ function Invoke-Operation {
 
 function Backup-ConfigFile {
     # Copies an existing config file below $Root, keeping its full path (drive letter without ':').
+    # A shared applicationHost.config (\\server\share\..., redirection.config) goes below <stamp>\UNC\server\share.
     param([string]$Root, [string]$Path)
-    $target = Join-Path $Root ($Path.Replace(':', ''))
+    if ($Path.StartsWith('\\')) { $relative = 'UNC\' + $Path.Substring(2) } else { $relative = $Path.Replace(':', '') }
+    $target = Join-Path $Root $relative
     $null = New-Item -ItemType Directory -Path (Split-Path -Parent $target) -Force
     Copy-Item -LiteralPath $Path -Destination $target -Force
     return $target

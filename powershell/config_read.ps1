@@ -22,7 +22,7 @@ param(
 
 $ErrorActionPreference = 'Stop'
 # PS 5.1: ETS type data on System.Array can make ConvertTo-Json emit {"value": [...], "Count": n}.
-Remove-TypeData -TypeName System.Array -ErrorAction SilentlyContinue
+Remove-TypeData -TypeName System.Array -ErrorAction SilentlyContinue -WhatIf:$false
 
 $ApphostPrefix = 'MACHINE/WEBROOT/APPHOST'
 

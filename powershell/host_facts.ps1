@@ -13,10 +13,11 @@ param(
     [string]$Request
 )
 # winflask-include: common/errors.ps1
+# winflask-include: common/iis.ps1
 
 $ErrorActionPreference = 'Stop'
 # PS 5.1: ETS type data on System.Array can make ConvertTo-Json emit {"value": [...], "Count": n}.
-Remove-TypeData -TypeName System.Array -ErrorAction SilentlyContinue
+Remove-TypeData -TypeName System.Array -ErrorAction SilentlyContinue -WhatIf:$false
 
 function Get-OsFacts {
     # ProductType: 1 workstation, 2 domain controller, 3 server. InstallationType: Client, Server, Server Core.
@@ -59,9 +60,12 @@ function Add-SectionNames {
 try {
     $Ansible.Changed = $false
     $inetsrv = Join-Path $env:windir 'System32\inetsrv'
-    $apphostFile = Join-Path $inetsrv 'config\applicationHost.config'
+    $configFolder = Join-Path $inetsrv 'config'
     $mwaFile = Join-Path $inetsrv 'Microsoft.Web.Administration.dll'
-    $installed = (Test-Path -LiteralPath $apphostFile -PathType Leaf) -and (Test-Path -LiteralPath $mwaFile -PathType Leaf)
+    # The file the config system uses: redirection.config (shared configuration) may move it.
+    $apphost = Get-ApphostConfigPath $configFolder
+    $apphostFile = $apphost.Path
+    $installed = (Test-Path -LiteralPath $apphost.Local -PathType Leaf) -and (Test-Path -LiteralPath $mwaFile -PathType Leaf)
 
     $sections = New-Object System.Collections.Generic.List[string]
     $globalModules = New-Object System.Collections.Generic.List[string]

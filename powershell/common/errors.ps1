@@ -10,42 +10,64 @@ function New-WinflaskError {
     return $exception
 }
 
+function Get-HResultCode {
+    # The error code of an HRESULT (docs/powershell.md, "HRESULTs"), $null when it has none. .NET turns
+    # well-known HRESULTs into other exception types than COMException (0x80070002 FileNotFoundException,
+    # 0x80070003 DirectoryNotFoundException, 0x80070057 ArgumentException, MWA's config errors
+    # FileLoadException ...), so the HRESULT is read from System.Exception.HResult of each exception.
+    param([int]$HResult)
+    $codes = @{
+        '0x80070021' = 'SectionLocked'     # ERROR_LOCK_VIOLATION: HTTP 500.19 "locked at a parent level"
+        '0x800700B7' = 'DuplicateKey'      # ERROR_ALREADY_EXISTS: "Cannot add duplicate collection entry"
+        '0x8007000D' = 'ConfigFileError'   # ERROR_INVALID_DATA: HTTP 500.19 "configuration data ... is invalid"
+        '0x80070002' = 'ConfigFileError'   # ERROR_FILE_NOT_FOUND: "Cannot read configuration file" (configSource)
+        '0x80070003' = 'ConfigFileError'   # ERROR_PATH_NOT_FOUND: a config file's folder that is not there
+        '0x80070057' = 'InvalidValue'      # E_INVALIDARG: a value the schema refuses
+    }
+    $key = '0x{0:X8}' -f $HResult
+    if ($codes.ContainsKey($key)) { return $codes[$key] }
+    return $null
+}
+
+function Get-MessageCode {
+    # The error code of one of MWA's precise error texts (English), $null when none matches.
+    param([string]$Message)
+    if ($Message -match 'missing a section declaration') { return 'SectionNotRegistered' }
+    if ($Message -match 'has changed on disk') { return 'FingerprintMismatch' }
+    if ($Message -match 'This configuration section cannot be used at this path') { return 'SectionLocked' }
+    if ($Message -match 'Cannot add duplicate collection entry') { return 'DuplicateKey' }
+    if ($Message -match 'Unrecognized attribute') { return 'UnknownAttribute' }
+    if ($Message -match 'Missing required attribute') { return 'InvalidValue' }
+    if ($Message -match 'Unrecognized element') { return 'UnknownElement' }
+    if ($Message -match 'not well-formed|Cannot read configuration file') { return 'ConfigFileError' }
+    return $null
+}
+
 function Get-ErrorPayload {
-    # Turns any caught error into {"error": {"code", "message", ...}}; maps MWA COM errors to codes.
+    # Turns any caught error into {"error": {"code", "message", "hresult"?, ...}}. A winflask error anywhere in
+    # the exception chain wins; else the innermost exception (the one MWA threw, below PowerShell's
+    # MethodInvocationException) that has a precise MWA text or a known HRESULT decides; else ScriptError.
     param($ErrorRecord)
-    $exception = $ErrorRecord.Exception
-    $details = @{}
-    $code = $null
-    $hresult = $null
-    $current = $exception
-    while ($null -ne $current) {
+    $chain = New-Object System.Collections.Generic.List[System.Exception]
+    for ($current = $ErrorRecord.Exception; $null -ne $current; $current = $current.InnerException) {
         if ($current.Data.Contains('winflask_code')) {
-            $code = $current.Data['winflask_code']
+            $body = [ordered]@{ code = $current.Data['winflask_code']; message = $current.Message }
             $details = $current.Data['winflask_details']
-            $exception = $current
-            break
+            if ($null -ne $details) { foreach ($key in $details.Keys) { $body[$key] = $details[$key] } }
+            return @{ error = $body }
         }
-        if ($current -is [System.Runtime.InteropServices.COMException]) {
-            $hresult = '0x{0:X8}' -f $current.ErrorCode
-            $exception = $current
-        }
-        $current = $current.InnerException
+        $chain.Add($current)
     }
-    $message = $exception.Message
-    if ($null -eq $code) {
-        if ($message -match 'missing a section declaration') { $code = 'SectionNotRegistered' }
-        elseif ($message -match 'has changed on disk') { $code = 'FingerprintMismatch' }
-        elseif ($hresult -eq '0x80070021' -or $message -match 'cannot be used at this path|locked') { $code = 'SectionLocked' }
-        elseif ($hresult -eq '0x800700B7' -or $message -match 'Cannot add duplicate collection entry') { $code = 'DuplicateKey' }
-        elseif ($message -match 'Unrecognized attribute') { $code = 'UnknownAttribute' }
-        elseif ($message -match 'Missing required attribute') { $code = 'InvalidValue' }
-        elseif ($message -match 'Unrecognized element') { $code = 'UnknownElement' }
-        elseif ($hresult -eq '0x8007000D' -or $message -match 'not well-formed|Cannot read configuration file') { $code = 'ConfigFileError' }
-        elseif ($hresult -eq '0x80070057') { $code = 'InvalidValue' }
-        else { $code = 'ScriptError' }
+    $code = $null
+    $source = $chain[0]
+    for ($i = $chain.Count - 1; $i -ge 0 -and $null -eq $code; $i--) {
+        $code = Get-MessageCode $chain[$i].Message
+        if ($null -eq $code) { $code = Get-HResultCode $chain[$i].HResult }
+        if ($null -ne $code) { $source = $chain[$i] }
     }
-    $body = [ordered]@{ code = $code; message = $message }
-    if ($hresult) { $body['hresult'] = $hresult }
-    foreach ($key in $details.Keys) { $body[$key] = $details[$key] }
+    # ScriptError keeps the outermost message (it names the call) and the innermost HRESULT (for bug reports).
+    $hresult = $source.HResult
+    if ($null -eq $code) { $code = 'ScriptError'; $hresult = $chain[$chain.Count - 1].HResult }
+    $body = [ordered]@{ code = $code; message = $source.Message; hresult = ('0x{0:X8}' -f $hresult) }
     return @{ error = $body }
 }

@@ -2,17 +2,46 @@
 # definitions only; inlined by the transport where a script has '# winflask-include: common/iis.ps1'
 # (docs/powershell.md). Uses the script's $ApphostPrefix ('MACHINE/WEBROOT/APPHOST').
 
+function Get-ApphostConfigPath {
+    # applicationHost.config as the config system opens it. Shared configuration: redirection.config in the
+    # same folder, <configurationRedirection enabled="true" path="\\server\share">, moves it (and
+    # administration.config) to that folder, which MWA then reads and writes ("ConfigurationRedirectionSection
+    # Class", learn.microsoft.com/iis/wmi-provider). Returns @{ Path; Local; Redirected = $null | the folder }.
+    param([string]$ConfigFolder)
+    $file = [System.IO.Path]::Combine($ConfigFolder, 'applicationHost.config')
+    $local = @{ Path = $file; Local = $file; Redirected = $null }
+    $redirection = [System.IO.Path]::Combine($ConfigFolder, 'redirection.config')
+    if (-not [System.IO.File]::Exists($redirection)) { return $local }
+    $xml = New-Object System.Xml.XmlDocument
+    $xml.XmlResolver = $null
+    $xml.Load($redirection)
+    $node = $xml.SelectSingleNode('/configuration/configurationRedirection')
+    if ($null -eq $node) { return $local }
+    $enabled = $false
+    if (-not [bool]::TryParse($node.GetAttribute('enabled').Trim(), [ref]$enabled) -or -not $enabled) { return $local }
+    $folder = [Environment]::ExpandEnvironmentVariables($node.GetAttribute('path').Trim())
+    if ($folder -eq '') { return $local }
+    $path = $null
+    try { $path = [System.IO.Path]::Combine($folder, 'applicationHost.config') } catch { $path = "$folder\applicationHost.config" }
+    return @{ Path = $path; Local = $file; Redirected = $folder }
+}
+
 function Get-IisPaths {
-    # Where IIS keeps its config and MWA; IISNotInstalled when either is missing.
-    $inetsrv = Join-Path $env:windir 'System32\inetsrv'
-    $paths = @{
-        Apphost = Join-Path $inetsrv 'config\applicationHost.config'
-        Mwa = Join-Path $inetsrv 'Microsoft.Web.Administration.dll'
+    # Where IIS keeps its config and MWA; IISNotInstalled when either is missing. Apphost follows
+    # redirection.config (shared configuration): a redirected file this connection cannot open is refused
+    # (SharedConfiguration), since it could be neither fingerprinted nor backed up (docs/powershell.md).
+    $inetsrv = [System.IO.Path]::Combine($env:windir, 'System32\inetsrv')
+    $configFolder = [System.IO.Path]::Combine($inetsrv, 'config')
+    $apphost = Get-ApphostConfigPath $configFolder
+    $mwa = [System.IO.Path]::Combine($inetsrv, 'Microsoft.Web.Administration.dll')
+    if (-not [System.IO.File]::Exists($apphost.Local) -or -not [System.IO.File]::Exists($mwa)) {
+        throw (New-WinflaskError 'IISNotInstalled' "IIS is not installed: $($apphost.Local) not found")
     }
-    if (-not (Test-Path -LiteralPath $paths.Apphost) -or -not (Test-Path -LiteralPath $paths.Mwa)) {
-        throw (New-WinflaskError 'IISNotInstalled' "IIS is not installed: $($paths.Apphost) not found")
+    if ($null -ne $apphost.Redirected -and -not [System.IO.File]::Exists($apphost.Path)) {
+        $redirection = [System.IO.Path]::Combine($configFolder, 'redirection.config')
+        throw (New-WinflaskError 'SharedConfiguration' "IIS uses shared configuration: $redirection redirects to '$($apphost.Redirected)', and '$($apphost.Path)' cannot be read from this connection (a share needs credentials the connection can pass on: become, CredSSP or Kerberos delegation)" @{ file = $apphost.Path; redirection = $redirection })
     }
-    return $paths
+    return @{ Apphost = $apphost.Path; Mwa = $mwa; Redirected = $apphost.Redirected }
 }
 
 function Get-ServerManager {
@@ -125,10 +154,11 @@ function Get-ConfigSection {
     param($Manager, $Address, [string]$SectionPath, [string]$Location)
     if ($null -eq $Address.Site) {
         $config = $Manager.GetApplicationHostConfiguration()
-        if ($Location) { return $config.GetSection($SectionPath, $Location) }
-        return $config.GetSection($SectionPath)
+        # The commas keep PowerShell from unrolling a returned element should it be enumerable (about_Return).
+        if ($Location) { return , $config.GetSection($SectionPath, $Location) }
+        return , $config.GetSection($SectionPath)
     }
-    return $Manager.GetWebConfiguration($Address.Site, $Address.VirtualPath).GetSection($SectionPath)
+    return , $Manager.GetWebConfiguration($Address.Site, $Address.VirtualPath).GetSection($SectionPath)
 }
 
 function Test-SectionLocked {

@@ -299,3 +299,73 @@ def test_config_read_fingerprints_before_and_after_reading() -> None:
     assert first_hash < manager < node  # applicationHost.config hashed before MWA loads it
     assert any("Get-Fingerprint" in line for line in lines[node:]), "no fingerprint after the read"
     assert any("'ConfigChanging'" in line for line in lines)
+
+
+# -- issue 9, section 1: what the static check (tests/powershell/lint.mjs) cannot see ---------------------------
+
+HRESULT_ROW = re.compile(r"^\| `(0x[0-9A-F]{8})` \| [^|]+ \| (\w+) \|", re.MULTILINE)
+HRESULT_ENTRY = re.compile(r"^\s*'(0x[0-9A-F]{8})' = '(\w+)'", re.MULTILINE)
+
+
+def _doc_section(title: str) -> str:
+    text = (ROOT / "docs" / "powershell.md").read_text(encoding="utf-8")
+    start = text.index(f"\n### {title}\n")
+    end = text.find("\n#", start + 1)
+    return text[start : end if end > 0 else len(text)]
+
+
+def test_error_hresults_are_the_documented_table() -> None:
+    """Item 5: Get-HResultCode maps exactly the HRESULTs docs/powershell.md lists, to the same codes."""
+    errors = (SCRIPTS_DIR / "common" / "errors.ps1").read_text(encoding="utf-8")
+    documented = dict(HRESULT_ROW.findall(_doc_section("HRESULTs")))
+    assert documented == dict(HRESULT_ENTRY.findall(functions(errors)["Get-HResultCode"]))
+    # the ones .NET turns into other exception types than COMException are among them
+    assert {"0x80070021", "0x80070002", "0x80070003", "0x80070057"} <= documented.keys()
+
+
+def test_error_classification_reads_every_exception_of_the_chain() -> None:
+    """Item 5: .HResult of each exception (outer to inner), no bare 'locked' text match."""
+    errors = (SCRIPTS_DIR / "common" / "errors.ps1").read_text(encoding="utf-8")
+    payload = functions(errors)["Get-ErrorPayload"]
+    assert ".InnerException" in payload and "Get-HResultCode $chain[$i].HResult" in payload
+    assert "COMException" not in code_only(errors) and ".ErrorCode" not in errors
+    patterns = re.findall(r"-match '([^']*)'", functions(errors)["Get-MessageCode"])
+    assert patterns, "Get-MessageCode matches MWA's texts"
+    for alternative in (part for pattern in patterns for part in pattern.split("|")):
+        assert len(alternative.split()) >= 2, f"'{alternative}' is not one of MWA's precise texts"
+
+
+def test_only_common_iis_names_the_apphost_file() -> None:
+    """Item 13: every script takes applicationHost.config's path from Get-ApphostConfigPath (common/iis.ps1),
+    which follows redirection.config, so the fingerprint and the backup cover the file IIS uses."""
+    for script in SCRIPTS:
+        text = script.read_text(encoding="utf-8")
+        code_lines = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
+        assert not any("applicationHost.config'" in line for line in code_lines), script.name
+    iis = functions((SCRIPTS_DIR / "common" / "iis.ps1").read_text(encoding="utf-8"))
+    assert "redirection.config" in iis["Get-ApphostConfigPath"]
+    assert "Get-ApphostConfigPath" in iis["Get-IisPaths"] and "'SharedConfiguration'" in iis["Get-IisPaths"]
+    assert "Get-ApphostConfigPath" in (SCRIPTS_DIR / "host_facts.ps1").read_text(encoding="utf-8")
+
+
+def test_config_apply_backs_up_a_unc_path_below_the_stamp() -> None:
+    """Item 13: a shared applicationHost.config (\\\\server\\share) is copied to <stamp>\\UNC\\server\\share."""
+    body = functions((SCRIPTS_DIR / "config_apply.ps1").read_text(encoding="utf-8"))["Backup-ConfigFile"]
+    assert "$Path.StartsWith('\\\\')" in body and "'UNC\\' + $Path.Substring(2)" in body
+
+
+def test_program_lookup_tries_pathext_per_folder_and_skips_bad_entries() -> None:
+    """Items 2/3: [IO.Path]::Combine inside a try, [IO.File]::Exists, PATHEXT extensions for a bare name."""
+    body = functions((SCRIPTS_DIR / "nssm_read.ps1").read_text(encoding="utf-8"))["Find-Program"]
+    assert "Join-Path" not in code_only(body) and "Test-Path" not in code_only(body)
+    assert re.search(r"try \{[^\n]*\[System\.IO\.Path\]::Combine\(\$entry, \$candidateName\)", body)
+    assert "$env:PATHEXT" in body and "HasExtension" in body
+    folders, names = body.index("foreach ($folder in $folders)"), body.index("foreach ($candidateName in $names)")
+    assert folders < names, "each folder is searched for every extension before the next folder (cmd.exe order)"
+
+
+def test_dot_user_becomes_the_computer_name_before_translate() -> None:
+    """Item 4: '.\\user' -> $env:COMPUTERNAME\\user before NTAccount.Translate (ansible-core Convert-ToSID)."""
+    body = functions((SCRIPTS_DIR / "nssm_read.ps1").read_text(encoding="utf-8"))["Get-AccountInfo"]
+    replace = body.index("$env:COMPUTERNAME + $lookup.Substring(1)")
+    assert "StartsWith('.\\')" in body and replace < body.index("NTAccount $lookup")

@@ -9,7 +9,6 @@ from .config.sites import read_sites
 from .config.xmlfiles import ConfigFiles, declarations
 from .host import Host
 from .iis import global_module_names
-from .paths import APPHOST_CONFIG
 from .scripts import register_script
 
 
@@ -35,12 +34,13 @@ def host_facts(host: Host, request: dict[str, Any], check_mode: bool) -> dict[st
         "sites": [],
     }
     if host.iis_installed:
-        root = ConfigFiles(host).apphost().root
+        apphost = ConfigFiles(host).apphost()
+        root = apphost.root
         assert root is not None
         inetstp = state.get("registry", {}).get("HKLM\\SOFTWARE\\Microsoft\\InetStp", {})
         facts["iis"] = {"installed": True,
                         "version": f"{inetstp.get('MajorVersion', 10)}.{inetstp.get('MinorVersion', 0)}",
-                        "config_file": APPHOST_CONFIG}
+                        "config_file": apphost.win_path}
         facts["sections"] = sorted(declarations(root))
         facts["global_modules"] = global_module_names(root)
         facts["sites"] = [{"name": s.name, "id": s.id, "physical_path": s.physical_path} for s in read_sites(root)]

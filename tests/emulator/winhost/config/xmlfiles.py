@@ -190,7 +190,9 @@ class ConfigFiles:
         if not self.host.iis_installed:
             raise HostError("IISNotInstalled", "IIS is not installed: "
                             f"{APPHOST_CONFIG} does not exist (install the Web-Server role first)")
-        return self.get(APPHOST_CONFIG)
+        from .redirection import apphost_path  # shared configuration: redirection.config
+
+        return self.get(apphost_path(self.host))
 
     def touched_files(self) -> list[ConfigFile]:
         """Files an operation wrote to: MWA's CommitChanges() saves them, whether or not a value moved."""
