@@ -21,6 +21,7 @@ param(
 # winflask-include: common/errors.ps1
 # winflask-include: common/request.ps1
 # winflask-include: common/iis.ps1
+# winflask-include: common/configsource.ps1
 
 $ErrorActionPreference = 'Stop'
 # PS 5.1: ETS type data on System.Array can make ConvertTo-Json emit {"value": [...], "Count": n}.
@@ -315,7 +316,11 @@ function Invoke-Operation {
             throw (New-WinflaskError 'InvalidValue' "unknown operation '$op' (expected set, reset, add, remove, clear)" @{ op = $op })
         }
     }
-    if (-not $Touched.Contains($address.File)) { $Touched.Add($address.File) }
+    # configSource: MWA writes the referenced file; the referencing one is backed up too (whether MWA also
+    # rewrites it is UNCONFIRMED, docs/powershell.md "configSource").
+    foreach ($file in @($address.File, (Get-SectionFile $address $sectionPath $location))) {
+        if (-not $Touched.Contains($file)) { $Touched.Add($file) }
+    }
 }
 
 function Backup-ConfigFile {

@@ -19,6 +19,7 @@ param(
 # winflask-include: common/errors.ps1
 # winflask-include: common/request.ps1
 # winflask-include: common/iis.ps1
+# winflask-include: common/configsource.ps1
 
 $ErrorActionPreference = 'Stop'
 # PS 5.1: ETS type data on System.Array can make ConvertTo-Json emit {"value": [...], "Count": n}.
@@ -74,8 +75,9 @@ function Read-Sections {
             if ($null -eq $definition) {
                 throw (New-WinflaskError 'SectionNotRegistered' "The configuration section '$sectionPath' cannot be read because it is missing a section declaration" @{ section = $sectionPath })
             }
-            $wanted.Add(@{ Section = $sectionPath; PsPath = $psPath; Location = $location; Address = $address; Definition = $definition })
-            foreach ($file in $address.Files) { if (-not $files.Contains($file)) { $files.Add($file) } }
+            # configSource: the referenced file holds the section; it is consulted, hashed and is the write's file.
+            $wanted.Add(@{ Section = $sectionPath; PsPath = $psPath; Location = $location; Address = $address; Definition = $definition; File = (Get-SectionFile $address $sectionPath $location) })
+            foreach ($file in (Get-ConsultedFile $address $sectionPath)) { if (-not $files.Contains($file)) { $files.Add($file) } }
         }
         $fingerprint = [ordered]@{}
         foreach ($file in $files) {
@@ -89,7 +91,7 @@ function Read-Sections {
                 section = $entry.Section
                 pspath = $entry.PsPath
                 location = $entry.Location
-                file = $entry.Address.File
+                file = $entry.File
                 locked = [bool]$locked
                 element = ConvertTo-NodeJson $section
             })
