@@ -163,4 +163,5 @@ def test_other_system_webserver_sections_are_left_alone(host: Host) -> None:
 
 
 def test_validation_interval_range_is_checked(host: Host) -> None:
-    raises("InvalidValue", apply, host, op("set", PROXY, path=["cache"], attributes={"validationInterval": "2.00:00:00"}))
+    too_long = op("set", PROXY, path=["cache"], attributes={"validationInterval": "2.00:00:00"})
+    raises("InvalidValue", apply, host, too_long)
