@@ -174,10 +174,17 @@ def test_bare_host(venv: Path, tmp_path: Path) -> None:
     assert {**ran, "check_mode": True} == report
 
 
-@pytest.mark.parametrize("venv", VENV_LIST, ids=[v.name for v in VENV_LIST])
-def test_a_missing_site_is_reported(venv: Path, tmp_path: Path) -> None:
+MISSING_SITE_CASES = [(venv, '["No Such Site"]') for venv in VENV_LIST] + [(VENV_LIST[0], '"No Such Site"')]
+
+
+@pytest.mark.parametrize(("venv", "sites"), MISSING_SITE_CASES,
+                         ids=[f"{v.name}-{'list' if s.startswith('[') else 'string'}" for v, s in MISSING_SITE_CASES])
+def test_a_missing_site_is_reported(venv: Path, sites: str, tmp_path: Path) -> None:
+    """check_host_sites as a list or as one name (-e check_host_sites='No Such Site')."""
     root = create_host(venv, tmp_path / "host")
-    report, _ = check_host(venv, root, tmp_path, "-e", '{"check_host_sites": ["No Such Site"]}')
+    report, _ = check_host(venv, root, tmp_path, "-e", f'{{"check_host_sites": {sites}}}')
+    assert [read["scope"] for read in report["reads"] if "No Such Site" in read["scope"]] == [
+        "site No Such Site, inbound", "site No Such Site, outbound", "site No Such Site"]
     reads = reads_by_key(report)
     missing = [reads[("rewrite_rule_info", "site No Such Site, inbound")],
                reads[("rewrite_rule_info", "site No Such Site, outbound")],
