@@ -9,7 +9,8 @@ import subprocess
 
 import pytest
 from test_winhost_processes import APP_DIR, install
-from test_winhost_processes import svc_host  # noqa: F401 pylint: disable=unused-import (a fixture)
+# svc_host is a fixture: pytest finds it by name, so the import looks unused
+from test_winhost_processes import svc_host  # noqa: F401 pylint: disable=unused-import
 from test_winhost_processes import NSSM as PROCESS_NSSM
 from winhost import Host, cmdline, nssm, services
 from winhost.errors import HostError
