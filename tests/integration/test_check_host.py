@@ -170,7 +170,7 @@ def test_bare_host(venv: Path, tmp_path: Path) -> None:
     failed_calls = [c for c in calls if c["failed"]]
     assert [c["error"] for c in failed_calls] == ["IISNotInstalled"] * 4
 
-    ran, _ = check_host(venv, root, tmp_path)
+    ran = check_host(venv, root, tmp_path)[0]
     assert {**ran, "check_mode": True} == report
 
 
@@ -182,7 +182,7 @@ MISSING_SITE_CASES = [(venv, '["No Such Site"]') for venv in VENV_LIST] + [(VENV
 def test_a_missing_site_is_reported(venv: Path, sites: str, tmp_path: Path) -> None:
     """check_host_sites as a list or as one name (-e check_host_sites='No Such Site')."""
     root = create_host(venv, tmp_path / "host")
-    report, _ = check_host(venv, root, tmp_path, "-e", f'{{"check_host_sites": {sites}}}')
+    report = check_host(venv, root, tmp_path, "-e", f'{{"check_host_sites": {sites}}}')[0]
     assert [read["scope"] for read in report["reads"] if "No Such Site" in read["scope"]] == [
         "site No Such Site, inbound", "site No Such Site, outbound", "site No Such Site"]
     reads = reads_by_key(report)

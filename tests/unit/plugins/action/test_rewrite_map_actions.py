@@ -43,7 +43,7 @@ def outbound_section(preconditions=(), tags=(), rules=()):
     pre = [{"name": "preCondition", "locally_stored": True,
             "attributes": {"name": _a(n), "logicalGrouping": _a("MatchAll"), "patternSyntax": _a("ECMAScript")},
             "items": [{"name": "add", "attributes": {"input": _a(i), "pattern": _a(p), "matchType": _a("Pattern"),
-                                                      "ignoreCase": _a(True), "negate": _a(False)}}
+                                                     "ignoreCase": _a(True), "negate": _a(False)}}
                       for i, p in conds]} for n, conds in preconditions]
     tag_sets = [{"name": "tags", "locally_stored": True, "attributes": {"name": _a(n)},
                  "items": [{"name": "tag", "attributes": {"name": _a(t), "attribute": _a(a)}} for t, a in pairs]}

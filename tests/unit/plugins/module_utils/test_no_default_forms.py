@@ -84,7 +84,7 @@ def mwa_form(node: dict[str, Any], schema: ElementSchema) -> tuple[dict[str, Any
 
 
 @pytest.mark.parametrize(("flavor", "rules"), [(model.INBOUND, ["proxy", "gone", "bare"]),
-                                                (model.OUTBOUND, ["location"])])
+                                               (model.OUTBOUND, ["location"])])
 def test_rule_shape_is_the_same_for_null_and_empty_values(host: Host, flavor: str, rules: list[str]) -> None:
     section = model.SECTIONS[flavor]
     schema = load_schema_dir(host.local_path(SCHEMA_DIR))[section]

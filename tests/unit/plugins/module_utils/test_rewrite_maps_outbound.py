@@ -133,7 +133,7 @@ def test_bad_precondition_is_refused(args, words):
 def test_custom_tags_duplicate_tag_refused_case_insensitively():
     with pytest.raises(ModuleError, match=r"tags\[1\]"):
         outbound.normalise_custom_tags({"name": "T", "tags": [{"name": "video", "attribute": "src"},
-                                                               {"name": "VIDEO", "attribute": "SRC"}]})
+                                                              {"name": "VIDEO", "attribute": "SRC"}]})
 
 
 def test_rules_using_a_precondition_or_tags():
