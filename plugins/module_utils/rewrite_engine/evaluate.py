@@ -1,0 +1,299 @@
+"""Rule-set evaluation: global rules, then distributed rules parent first, as URL Rewrite 2.1 does.
+
+``RuleSet(global_rules=[...], levels=[("/", rules), ("/myApp", rules)], maps={...})`` normalises every
+rule to module shape (``rewrite/model.normalise_rule``: IIS defaults filled in) and compiles every pattern
+once; ``evaluate(ruleset, request)`` returns what IIS would do with the request. Each behaviour and its
+source: docs/rewrite-engine.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote
+
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite.model import GLOBAL, INBOUND, normalise_rule
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.errors import EngineError, Unsupported
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.expand import Context, RewriteMap, expand
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.patterns import Pattern, compile_pattern
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.request import (
+    Request, split_url, variable_header)
+from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError
+
+REDIRECT_STATUS = {"Permanent": 301, "Found": 302, "SeeOther": 303, "Temporary": 307}
+ENDS_REQUEST = ("Redirect", "CustomResponse", "AbortRequest")  # no later rule runs ("Rule action")
+
+
+@dataclass(frozen=True)
+class Condition:
+    spec: dict[str, Any]
+    pattern: Pattern | None  # None for IsFile / IsDirectory
+
+
+@dataclass(frozen=True)
+class Rule:
+    spec: dict[str, Any]
+    folder: str  # '/' for global rules and the site root; '/myApp' for a web.config in myApp
+    is_global: bool
+    pattern: Pattern
+    conditions: tuple[Condition, ...]
+
+    @property
+    def name(self) -> str:
+        return self.spec["name"]
+
+
+def _folder(path: Any, where: str) -> str:
+    if not isinstance(path, str) or not path.startswith("/") or "?" in path or "\\" in path:
+        raise EngineError(f"{where} must be a URL path starting with '/' (the folder of a web.config), got {path!r}")
+    return "/" + path.strip("/") if path.strip("/") else "/"
+
+
+def _within(path: str, folder: str) -> str | None:
+    """The part of ``path`` below ``folder`` without the leading '/' ('/myApp/help', '/myApp' -> 'help'), or
+    None when the path is not in the folder. URL paths compare case-insensitively on IIS."""
+    if folder == "/":
+        return path[1:]
+    low, base = path.lower(), folder.lower()
+    if low == base:
+        return ""
+    if low.startswith(base + "/"):
+        return path[len(folder) + 1:]
+    return None
+
+
+def _compile_rule(given: Any, flavor: str, folder: str, where: str) -> Rule:
+    if not isinstance(given, Mapping):
+        raise EngineError(f"{where} must be a rule (a dictionary in the shape rewrite_rule_info returns), "
+                          f"got {given!r}")
+    try:
+        spec = normalise_rule(dict(given), flavor, where)
+    except ModuleError as exc:
+        raise EngineError(str(exc)) from None
+    where = f"{where} {spec['name']!r}"
+    syntax = spec["pattern_syntax"]
+    match = spec["match"]
+    pattern = compile_pattern(match["url"], syntax, match["ignore_case"], match["negate"], f"{where}: match.url")
+    conditions = []
+    for n, cond in enumerate(spec["conditions"]):
+        here = f"{where}: conditions[{n}]"
+        if cond["match_type"] == "Pattern":
+            compiled = compile_pattern(cond["pattern"], syntax, cond["ignore_case"], cond["negate"], f"{here}.pattern")
+        elif flavor == GLOBAL:
+            raise EngineError(f"{here}.match_type {cond['match_type']} can be used only for distributed rules "
+                              "(URL Rewrite Module Configuration Reference, \"Rule conditions\")")
+        else:
+            compiled = None
+        conditions.append(Condition(cond, compiled))
+    return Rule(spec, folder, flavor == GLOBAL, pattern, tuple(conditions))
+
+
+class RuleSet:
+    """The effective inbound rules for one site/application, compiled once.
+
+    ``global_rules``: the server's ``globalRules`` (applicationHost.config). ``levels``: ``(folder, rules)``
+    pairs, parent first, from the site root down ('/' then '/myApp'), each the distributed ``rules`` of that
+    folder's web.config with ``<clear/>``/``<remove>`` already applied. Rules are in module shape (what
+    ``winflask.iis.rewrite_rule_info`` returns; options left out take IIS's defaults). ``maps``: rewrite
+    maps by name, each ``{default_value, ignore_case, entries}`` as ``winflask.iis.rewrite_map_info`` returns
+    them (or a list of such maps with their ``name``)."""
+
+    def __init__(self, global_rules: Iterable[Any] = (), levels: Iterable[tuple[str, Iterable[Any]]] = (),
+                 maps: Mapping[str, Any] | Iterable[Any] | None = None, outbound_rules: Iterable[Any] = ()) -> None:
+        if list(outbound_rules or []):
+            raise Unsupported("outbound_rules: outbound rules (response rewriting) are not evaluated by the engine")
+        self.global_rules = tuple(_compile_rule(r, GLOBAL, "/", f"global_rules[{n}]")
+                                  for n, r in enumerate(global_rules or []))
+        self.levels: tuple[tuple[str, tuple[Rule, ...]], ...] = ()
+        previous: str | None = None
+        for i, level in enumerate(levels or []):
+            if not isinstance(level, (tuple, list)) or len(level) != 2:
+                raise EngineError(f"levels[{i}] must be a (folder, rules) pair, got {level!r}")
+            folder = _folder(level[0], f"levels[{i}] folder")
+            if previous is not None and _within(folder, previous) in (None, ""):
+                raise EngineError(f"levels[{i}] folder {folder!r} must lie below the folder before it, {previous!r} "
+                                  "(levels go from the site root down, parent first)")
+            rules = tuple(_compile_rule(r, INBOUND, folder, f"levels[{i}] ({folder}) rules[{n}]")
+                          for n, r in enumerate(level[1] or []))
+            self.levels += ((folder, rules),)
+            previous = folder
+        self.maps = _maps(maps)
+
+
+def _maps(given: Mapping[str, Any] | Iterable[Any] | None) -> dict[str, RewriteMap]:
+    if not given:
+        return {}
+    items = ([{**m, "name": m.get("name", name)} for name, m in given.items()] if isinstance(given, Mapping)
+             else list(given))
+    out: dict[str, RewriteMap] = {}
+    for n, item in enumerate(items):
+        rewrite_map = RewriteMap.from_model(item, f"maps[{n}]")
+        out[rewrite_map.name.lower()] = rewrite_map  # map names are case-insensitive collection keys
+    return out
+
+
+class _State:
+    """The request as the rules change it."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+        self.variables = request.variables()
+        self.path, self.query = split_url(request.url)
+        self.set_variables: dict[str, str] = {}
+        self.matched: list[str] = []
+        self.captures: dict[str, dict[str, list[str]]] = {}
+        self.final: dict[str, Any] = {"type": "None", "url": "", "rooted_url": request.url, "status": None,
+                                      "proxy": False}
+        self.proxy = False
+
+    def current_variables(self) -> dict[str, str]:
+        # UNCONFIRMED: {URL}, {PATH_INFO} and {REQUEST_FILENAME} follow the rewritten path.
+        if self.proxy:
+            return self.variables
+        decoded = unquote(self.path)
+        root = self.request.physical_root.rstrip("\\")
+        return {**self.variables, "URL": decoded, "PATH_INFO": decoded, "SCRIPT_NAME": decoded,
+                "REQUEST_FILENAME": root + decoded.replace("/", "\\")}
+
+
+def _conditions(rule: Rule, ctx: Context, state: _State) -> tuple[bool, list[str]]:
+    """Whether the conditions hold, and the {C:n} list the action sees ("Rule conditions";
+    URL Rewrite 2.0 reference, "Tracking Capture Groups Across Conditions")."""
+    if not rule.conditions:
+        return True, []
+    any_mode = rule.spec["logical_grouping"] == "MatchAny"
+    track = rule.spec["track_all_captures"]
+    tracked: list[str] = []
+    for n, cond in enumerate(rule.conditions):
+        text = expand(cond.spec["input"], ctx, f"rule {rule.name!r}: conditions[{n}].input")
+        if cond.pattern is None:
+            known = state.request.files if cond.spec["match_type"] == "IsFile" else state.request.dirs
+            found = state.request.physical(text) in {state.request.physical(p) for p in known}
+            groups: list[str] | None = [] if found != bool(cond.spec["negate"]) else None
+        else:
+            groups = cond.pattern.match(text)
+        if groups is not None and groups:
+            if track:
+                tracked = tracked + groups[1:] if tracked else list(groups)
+                ctx.condition = tracked
+            else:
+                ctx.condition = groups
+        if any_mode and groups is not None:
+            return True, ctx.condition
+        if not any_mode and groups is None:
+            return False, ctx.condition
+    return not any_mode, ctx.condition
+
+
+def _with_query(url: str, query: str, append: bool) -> str:
+    """appendQueryString (default true): the query string of the current URL appended to the substitution."""
+    if not append or not query:
+        return url
+    return url + ("&" if "?" in url else "?") + query
+
+
+def _is_absolute(url: str) -> bool:
+    return url.lower().startswith(("http://", "https://"))
+
+
+def _rooted(url: str, folder: str) -> str:
+    """A relative substitution resolved against the folder of the rule's web.config ('/' for global rules)."""
+    if url.startswith("/"):
+        return url
+    return (folder.rstrip("/") + "/" + url) if folder != "/" else "/" + url
+
+
+def _set_variables(rule: Rule, ctx: Context, state: _State) -> None:
+    """A matched rule's serverVariables ("Setting Request Headers and Server Variables"; replace default true)."""
+    for n, var in enumerate(rule.spec.get("server_variables") or []):
+        name = var["name"].upper()
+        if not var["replace"] and (name in state.variables and state.variables[name] != ""):
+            continue
+        value = expand(var["value"], ctx, f"rule {rule.name!r}: server_variables[{n}].value")
+        state.variables[name] = value
+        state.set_variables[var["name"]] = value
+
+
+def _action(rule: Rule, ctx: Context, state: _State) -> bool:
+    """Perform the action; True when no later rule runs."""
+    action = rule.spec["action"]
+    kind = action["type"]
+    where = f"rule {rule.name!r}: action"
+    if kind in ("Rewrite", "Redirect"):
+        url = _with_query(expand(action["url"], ctx, f"{where}.url"), state.query, action["append_query_string"])
+        absolute = _is_absolute(url)
+        if kind == "Rewrite":
+            rooted = url if absolute else _rooted(url, rule.folder)
+            state.final = {"type": "Rewrite", "url": url, "rooted_url": rooted, "status": None, "proxy": absolute}
+            state.proxy = absolute
+            # the rewritten URL is the input of the rules after this one ("Rules Evaluation")
+            state.path, state.query = split_url(rooted)
+            return False
+        if absolute:
+            location = url
+        else:
+            scheme = "https" if state.request.https else "http"
+            location = f"{scheme}://{state.variables.get('HTTP_HOST', state.request.host)}{_rooted(url, rule.folder)}"
+        state.final = {"type": "Redirect", "url": url, "rooted_url": location,
+                       "status": REDIRECT_STATUS[action["redirect_type"]], "proxy": False}
+        return True
+    if kind == "CustomResponse":
+        state.final = {"type": "CustomResponse", "url": "", "rooted_url": "", "status": action["status_code"],
+                       "sub_status": action["sub_status_code"], "reason": action["status_reason"],
+                       "description": action["status_description"], "proxy": False}
+        return True
+    if kind == "AbortRequest":
+        state.final = {"type": "AbortRequest", "url": "", "rooted_url": "", "status": None, "proxy": False}
+        return True
+    return False  # None: no action
+
+
+def _run(rules: Iterable[Rule], state: _State, maps: Mapping[str, RewriteMap], folder: str) -> str:
+    """Run one rule list; 'stop' (stopProcessing), 'end' (the response is decided) or 'next'."""
+    for rule in rules:
+        if not rule.spec["enabled"]:
+            continue
+        subject = state.path if state.proxy else _within(state.path, folder)
+        if subject is None:
+            return "next"  # a Rewrite moved the request out of this folder
+        if not state.proxy:
+            subject = unquote(subject)  # UNCONFIRMED detail: the pattern sees the decoded path
+        ctx = Context(state.current_variables(), maps)
+        ctx.rule = rule.pattern.match(subject)
+        if ctx.rule is None:
+            continue
+        ok, condition = _conditions(rule, ctx, state)
+        if not ok:
+            continue
+        state.matched.append(rule.name)
+        state.captures[rule.name] = {"R": list(ctx.rule), "C": list(condition)}
+        _set_variables(rule, ctx, state)
+        if _action(rule, ctx, state):
+            return "end"
+        if rule.spec["stop_processing"]:
+            return "stop"
+    return "next"
+
+
+def evaluate(ruleset: RuleSet, request: Request | Mapping[str, Any]) -> dict[str, Any]:
+    """What IIS does with ``request``: matched rules, captures, the final action, variables and headers set."""
+    if not isinstance(request, Request):
+        request = Request.from_dict(dict(request))
+    request.check()
+    state = _State(request)
+    outcome = _run(ruleset.global_rules, state, ruleset.maps, "/")
+    # stopProcessing in a global rule ends the global rule set only (UNCONFIRMED, docs/rewrite-engine.md)
+    if outcome != "end":
+        for folder, rules in ruleset.levels:
+            if state.proxy or _within(state.path, folder) is None:
+                break
+            if _run(rules, state, ruleset.maps, folder) != "next":
+                break
+    headers = {}
+    for name, value in state.set_variables.items():
+        header = variable_header(name)
+        if header:
+            headers[header] = value
+    return {"matched_rules": state.matched, "captures": state.captures, "final": state.final,
+            "server_variables": dict(state.set_variables), "request_headers": headers}

@@ -1,0 +1,527 @@
+"""The URL Rewrite engine against a case table; each case quotes the Microsoft page and section it follows.
+
+RW1: "URL Rewrite Module Configuration Reference" (learn.microsoft.com/iis/extensions/url-rewrite-module/
+url-rewrite-module-configuration-reference); RW2: "URL Rewrite Module 2.0 Configuration Reference";
+GD: "Using Global and Distributed Rewrite Rules". docs/rewrite-engine.md lists the behaviours.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine import patterns as engine_patterns
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.errors import EngineError, Unsupported
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.evaluate import RuleSet, evaluate
+
+
+def rule(name: str, url: str = "(.*)", action: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+    match = {"url": url, **extra.pop("match", {})}
+    return {"name": name, "match": match, "action": action or {"type": "None"}, **extra}
+
+
+def rewrite(url: str, **extra: Any) -> dict[str, Any]:
+    return {"type": "Rewrite", "url": url, **extra}
+
+
+def redirect(url: str, **extra: Any) -> dict[str, Any]:
+    return {"type": "Redirect", "url": url, **extra}
+
+
+# The rule the reverse_proxy role writes (roles/reverse_proxy/tasks/main.yml, vars/main.yml, defaults).
+PROXY_RULE = rule("ReverseProxy", "(.*)", rewrite("http://127.0.0.1:50100/{R:1}"), stop_processing=True,
+                  conditions=[{"input": "{CACHE_URL}", "pattern": "^(https?)://"}],
+                  server_variables=[{"name": "HTTP_X_FORWARDED_PROTO", "value": "{C:1}"},
+                                    {"name": "HTTP_X_ORIGINAL_HOST", "value": "{HTTP_HOST}"}])
+
+MAP = {"name": "Static", "default_value": "", "ignore_case": True,
+       "entries": [{"key": "/old", "value": "/new"}, {"key": "/Docs", "value": "/manual"}]}
+MAP_DEFAULT = {"name": "Hosts", "default_value": "fallback", "ignore_case": False,
+               "entries": [{"key": "a.example", "value": "alpha"}]}
+
+RW1_EVAL = "RW1 'Rules Evaluation'"
+RW1_PARTS = "RW1 'Accessing URL Parts from a Rewrite Rule'"
+RW1_PROPS = "RW1 'Rule pattern properties'"
+RW1_COND = "RW1 'Rule conditions'"
+RW1_BACK = "RW1 'Using back-references in rewrite rules'"
+RW1_REWRITE = "RW1 'Rewrite action'"
+RW1_REDIRECT = "RW1 'Redirect action'"
+RW1_MAPS = "RW1 'Rewrite maps'"
+RW1_FUNCS = "RW1 'String functions'"
+RW1_VARS = "RW1 'Using server variables in rewrite rules'"
+RW1_INHERIT = "RW1 'Rules Inheritance'"
+RW2_TRACK = "RW2 'Tracking Capture Groups Across Conditions'"
+RW2_SET = "RW2 'Setting Request Headers and Server Variables'"
+RW2_HEADERS = "RW2 'Note About Request Headers'"
+GD = "GD 'Background'"
+
+CASES: list[dict[str, Any]] = [
+    # -- what the pattern sees ---------------------------------------------------------------------
+    dict(id="site-rule-sees-path-without-slash-and-query",
+         source=RW1_PARTS + ": 'The rule pattern gets the URL string content/default.aspx as an input.'",
+         levels=[("/", [rule("r", "^(.*)$", rewrite("x/{R:1}", append_query_string=False))])],
+         request={"url": "/content/default.aspx?tabid=2&subtabid=3"},
+         expect={"captures": {"r": {"R": ["content/default.aspx", "content/default.aspx"], "C": []}}}),
+    dict(id="distributed-rule-relative-to-its-folder",
+         source=(RW1_PARTS + ": 'a rewrite rule is defined in the /content directory, then the rule gets this URL "
+                 "string default.aspx as an input.'"),
+         levels=[("/", []), ("/content", [rule("r", "^default\\.aspx$", rewrite("page.aspx"))])],
+         request={"url": "/content/default.aspx?tabid=2"},
+         expect={"matched_rules": ["r"],
+                 "final": {"url": "page.aspx?tabid=2", "rooted_url": "/content/page.aspx?tabid=2"}}),
+    dict(id="global-rule-sees-whole-path",
+         source=(GD + ": 'the URL rewrite module will pass \"directory1/directory2/index.html\" as an input to a "
+                 "global rule.'"),
+         global_rules=[rule("g", "^directory1/directory2/index\\.html$", rewrite("x"))],
+         request={"url": "/directory1/directory2/index.html"},
+         expect={"matched_rules": ["g"], "final": {"rooted_url": "/x"}}),
+    dict(id="distributed-rule-in-directory1",
+         source=(GD + ": 'a rewrite rule was defined in Web.config file located in directory1, then the URL rewrite "
+                 "module will pass \"directory2/index.html\" as an input to that rule.'"),
+         levels=[("/", []), ("/directory1", [rule("d", "^directory2/index\\.html$")])],
+         request={"url": "/directory1/directory2/index.html"},
+         expect={"matched_rules": ["d"]}),
+    dict(id="pattern-excludes-query-string",
+         source=("RW1 'Rule Pattern': 'The URL string that is evaluated against the pattern does not include the "
+                 "query string.'"),
+         levels=[("/", [rule("q", "x=1")])],
+         request={"url": "/page?x=1"},
+         expect={"matched_rules": []}),
+    dict(id="query-string-through-condition",
+         source=("RW1 'Rule Pattern': 'To include the query string in the rule evaluation you can use the "
+                 "QUERY_STRING server variable in the rule's condition.'"),
+         levels=[("/", [rule("q", conditions=[{"input": "{QUERY_STRING}", "pattern": "x=(\\d+)"}])])],
+         request={"url": "/page?x=1"},
+         expect={"matched_rules": ["q"], "captures": {"q": {"C": ["x=1", "1"]}}}),
+    dict(id="encoded-path-is-decoded-for-the-pattern",
+         source=("RW1 'Preserving Original URL': 'UNENCODED_URL ... with all original encoding preserved' (the "
+                 "pattern gets the decoded path; UNCONFIRMED detail)"),
+         levels=[("/", [rule("e", "^a b$")])],
+         request={"url": "/a%20b"},
+         expect={"matched_rules": ["e"]}),
+    dict(id="unencoded-url-keeps-encoding",
+         source=("RW1 'Preserving Original URL': 'UNENCODED_URL - this server variable contains the original URL "
+                 "exactly as it was requested by a Web client'"),
+         levels=[("/", [rule("u", conditions=[{"input": "{UNENCODED_URL}", "pattern": "^/a%20b$"}])])],
+         request={"url": "/a%20b"},
+         expect={"matched_rules": ["u"]}),
+    # -- pattern properties ------------------------------------------------------------------------
+    dict(id="ignore-case-default",
+         source=RW1_PROPS + ": 'By default, case-insensitive pattern matching is used.'",
+         levels=[("/", [rule("i", "^HELP$")])], request={"url": "/help"}, expect={"matched_rules": ["i"]}),
+    dict(id="ignore-case-false",
+         source=RW1_PROPS + ": 'To enable case sensitivity, you can use the ignoreCase attribute'",
+         levels=[("/", [rule("i", "^HELP$", match={"ignore_case": False})])], request={"url": "/help"},
+         expect={"matched_rules": []}),
+    dict(id="negate-matches-when-pattern-does-not",
+         source=(RW1_PROPS + ": 'the rule action is performed only if the current URL does not match the specified "
+                 "pattern.'"),
+         levels=[("/", [rule("n", "^api/(.*)", rewrite("x"), match={"negate": True})])], request={"url": "/home"},
+         expect={"matched_rules": ["n"], "captures": {"n": {"R": [], "C": []}}}),
+    dict(id="negate-no-match-when-pattern-matches",
+         source=RW1_PROPS + ": 'the rule action is performed only if the current URL does not match'",
+         levels=[("/", [rule("n", "^api/", match={"negate": True})])], request={"url": "/api/x"},
+         expect={"matched_rules": []}),
+    dict(id="negated-match-captures-nothing-so-back-reference-is-empty",
+         source=(RW1_BACK + ": back-references come from 'putting parenthesis around the part of the pattern'; a "
+                 "negated pattern did not match, so {R:1} is empty"),
+         levels=[("/", [rule("n", "^(api)/", rewrite("x/{R:1}"), match={"negate": True})])], request={"url": "/home"},
+         expect={"final": {"url": "x/"}}),
+    dict(id="empty-capture",
+         source=(RW1_BACK + ": '{R:0} and {C:0}, will contain the matched string' (an optional group that did "
+                 "not take part is empty)"),
+         levels=[("/", [rule("e", "^a(b)?$", rewrite("x{R:1}y"))])], request={"url": "/a"},
+         expect={"final": {"url": "xy"}, "captures": {"e": {"R": ["a", ""]}}}),
+    dict(id="empty-path-matches-dot-star",
+         source="GD 'Defining a pattern': 'pattern will match any URL string, including an empty string'",
+         levels=[("/", [rule("root", "^(.*)$", rewrite("index.html"))])], request={"url": "/"},
+         expect={"final": {"rooted_url": "/index.html"}, "captures": {"root": {"R": ["", ""]}}}),
+    dict(id="wildcard-captures-stars",
+         source=(RW1_BACK + ": 'the pattern */*.html will capture contoso and test in back-references from this "
+                 "requested URL: contoso/test.html.'"),
+         levels=[("/", [rule("w", "*/*.html", rewrite("{R:2}/{R:1}"), pattern_syntax="Wildcard")])],
+         request={"url": "/contoso/test.html"},
+         expect={"captures": {"w": {"R": ["contoso/test.html", "contoso", "test"]}}, "final": {"url": "test/contoso"}}),
+    dict(id="wildcard-question-mark-no-capture",
+         source=("RW1 'Rule pattern syntax': '\"?\" means match exactly one character (no back-reference is "
+                 "created).'"),
+         levels=[("/", [rule("w", "a?c", pattern_syntax="Wildcard")])], request={"url": "/abc"},
+         expect={"captures": {"w": {"R": ["abc"]}}}),
+    dict(id="ecmascript-back-references",
+         source=RW1_BACK + ": 'the pattern ([0-9]+)/([a-z]+)\\.html will capture 07 and article'",
+         levels=[("/", [rule("b", "([0-9]+)/([a-z]+)\\.html", rewrite("article.aspx?id={R:1}&t={R:2}"))])],
+         request={"url": "/07/article.html"},
+         expect={"final": {"url": "article.aspx?id=07&t=article"}}),
+    dict(id="exact-match",
+         source="RW2 'Rule Pattern Syntax': 'ExactMatch - exact string search is performed'",
+         levels=[("/", [rule("x", "old.html", rewrite("new.html"), pattern_syntax="ExactMatch")])],
+         request={"url": "/old.html"}, expect={"final": {"rooted_url": "/new.html"}}),
+    dict(id="exact-match-has-no-regex-meaning",
+         source="RW2 'Rule Pattern Syntax': 'ExactMatch - exact string search is performed'",
+         levels=[("/", [rule("x", "old.html", pattern_syntax="ExactMatch")])],
+         request={"url": "/oldxhtml"}, expect={"matched_rules": []}),
+    dict(id="disabled-rule-skipped",
+         source=("RW1 'Rule action' ('A rewrite rule action is performed when...'); enabled=false rules are not "
+                 "evaluated (schema attribute enabled)"),
+         levels=[("/", [rule("off", "(.*)", rewrite("x"), enabled=False)])], request={"url": "/a"},
+         expect={"matched_rules": [], "final": {"type": "None"}}),
+    # -- conditions --------------------------------------------------------------------------------
+    dict(id="match-all-fails-on-one",
+         source=RW1_COND + ": 'All conditions were evaluated as true, provided that logicalGrouping=\"MatchAll\"'",
+         levels=[("/", [rule("a", conditions=[{"input": "{HTTP_HOST}", "pattern": "^www\\."},
+                                              {"input": "{HTTPS}", "pattern": "^ON$"}])])],
+         request={"url": "/", "host": "www.example.com"}, expect={"matched_rules": []}),
+    dict(id="match-any-one-is-enough",
+         source=(RW1_COND + ": 'At least one of the conditions was evaluated as true, provided that "
+                 "logicalGrouping=\"MatchAny\"'"),
+         levels=[("/", [rule("a", logical_grouping="MatchAny",
+                             conditions=[{"input": "{HTTP_HOST}", "pattern": "^www\\."},
+                                         {"input": "{HTTPS}", "pattern": "^ON$"}])])],
+         request={"url": "/", "host": "example.com", "https": True}, expect={"matched_rules": ["a"]}),
+    dict(id="match-any-none",
+         source=RW1_COND + ": 'At least one of the conditions was evaluated as true'",
+         levels=[("/", [rule("a", logical_grouping="MatchAny",
+                             conditions=[{"input": "{HTTP_HOST}", "pattern": "^www\\."}])])],
+         request={"url": "/", "host": "example.com"}, expect={"matched_rules": []}),
+    dict(id="condition-negate",
+         source=RW1_COND + ": 'the result of the condition evaluation can be negated by using the negate attribute'",
+         levels=[("/", [rule("n", conditions=[{"input": "{HTTP_HOST}", "pattern": "^www\\.", "negate": True}])])],
+         request={"url": "/", "host": "example.com"}, expect={"matched_rules": ["n"]}),
+    dict(id="c-from-last-matched-condition",
+         source=(RW2_TRACK + ": 'The back-reference {C:1} will always contain the value of the capture group from "
+                 "the second condition'"),
+         levels=[("/", [rule("c", "(.*)", rewrite("x?{C:1}", append_query_string=False),
+                             conditions=[{"input": "{QUERY_STRING}", "pattern": "p1=([0-9]+)"},
+                                         {"input": "{QUERY_STRING}", "pattern": "p2=([a-z]+)"}])])],
+         request={"url": "/a?p1=123&p2=abc"},
+         expect={"final": {"url": "x?abc"}, "captures": {"c": {"C": ["p2=abc", "abc"]}}}),
+    dict(id="track-all-captures",
+         source=RW2_TRACK + ": '{C:0} - \"/article/23/\" {C:1} - \"article\" {C:2} - \"23\" {C:3} - \"abc\"'",
+         levels=[("/", [rule("t", "(.*)", track_all_captures=True,
+                             conditions=[{"input": "{REQUEST_URI}", "pattern": "^/([a-z]+)/([0-9]+)/"},
+                                         {"input": "{QUERY_STRING}", "pattern": "p2=([a-z]+)"}])])],
+         request={"url": "/article/23/?p1=123&p2=abc"},
+         expect={"captures": {"t": {"C": ["/article/23/", "article", "23", "abc"]}}}),
+    dict(id="condition-input-uses-previous-condition-capture",
+         source=(RW1_BACK + ": 'Within a condition input string, you can use the back-references to the rule "
+                 "pattern and to the previously matched condition.'"),
+         levels=[("/", [rule("p", "^(\\w+)$", conditions=[{"input": "{HTTP_HOST}", "pattern": "^(\\w+)\\."},
+                                                          {"input": "{C:1}-{R:1}", "pattern": "^www-home$"}])])],
+         request={"url": "/home", "host": "www.example.com"}, expect={"matched_rules": ["p"]}),
+    dict(id="negated-condition-keeps-previous-captures",
+         source=(RW1_BACK + ": '{C:N}' are from 'the last matched condition of that rule' (a negated condition "
+                 "matched nothing)"),
+         levels=[("/", [rule("k", "(.*)", rewrite("{C:1}"), conditions=[
+             {"input": "{HTTP_HOST}", "pattern": "^(\\w+)\\."},
+             {"input": "{HTTP_HOST}", "pattern": "^(admin)\\.", "negate": True}])])],
+         request={"url": "/", "host": "www.example.com"}, expect={"final": {"url": "www"}}),
+    dict(id="is-file-negated-spa-fallback",
+         source=(RW1_COND + ": 'IsFile - ... whether the input string contains a physical path to a file on a file "
+                 "system' and negate 'checks if the requested URL is NOT a file'"),
+         levels=[("/", [rule("spa", "(.*)", rewrite("index.html"), conditions=[
+             {"input": "{REQUEST_FILENAME}", "match_type": "IsFile", "negate": True}])])],
+         request={"url": "/app/route", "files": ["/index.html"]}, expect={"final": {"rooted_url": "/index.html"}}),
+    dict(id="is-file-existing-file-left-alone",
+         source=RW1_COND + ": 'IsFile - ... whether the input string contains a physical path to a file'",
+         levels=[("/", [rule("spa", "(.*)", rewrite("index.html"), conditions=[
+             {"input": "{REQUEST_FILENAME}", "match_type": "IsFile", "negate": True}])])],
+         request={"url": "/static/App.css", "files": ["C:\\inetpub\\wwwroot\\static\\app.css"]},
+         expect={"matched_rules": [], "final": {"type": "None"}}),
+    dict(id="is-directory",
+         source=RW1_COND + ": 'IsDirectory - ... whether the input string contains a physical path to a directory'",
+         levels=[("/", [rule("dir", "(.*)",
+                             conditions=[{"input": "{REQUEST_FILENAME}", "match_type": "IsDirectory"}])])],
+         request={"url": "/docs", "dirs": ["/docs"]}, expect={"matched_rules": ["dir"]}),
+    # -- evaluation order ----------------------------------------------------------------------------
+    dict(id="rewrite-feeds-next-rule",
+         source=(RW1_EVAL + ": 'goes on to the next rule, where it uses the substituted URL as an input for that "
+                 "rule.'"),
+         levels=[("/", [rule("one", "^a$", rewrite("b")), rule("two", "^b$", rewrite("c"))])],
+         request={"url": "/a"}, expect={"matched_rules": ["one", "two"], "final": {"rooted_url": "/c"}}),
+    dict(id="stop-processing",
+         source=(RW1_EVAL + ": 'When the rule action is performed ... and this flag is turned on, it means that no "
+                 "more subsequent rules will be processed'"),
+         levels=[("/", [rule("one", "^a$", rewrite("b"), stop_processing=True), rule("two", "^b$", rewrite("c"))])],
+         request={"url": "/a"}, expect={"matched_rules": ["one"], "final": {"rooted_url": "/b"}}),
+    dict(id="continue-without-stop",
+         source=RW1_EVAL + ": 'By default, this flag is turned off.'",
+         levels=[("/", [rule("one", "(.*)"), rule("two", "(.*)")])],
+         request={"url": "/a"}, expect={"matched_rules": ["one", "two"]}),
+    dict(id="rewrite-then-redirect",
+         source=(RW1_EVAL + ": the rewritten URL 'is used as input to the subsequent rule'; " + RW1_REDIRECT
+                 + ": 'The Location field of the response contains the substitution string'"),
+         levels=[("/", [rule("rw", "^old/(.*)", rewrite("new/{R:1}")),
+                        rule("rd", "^new/(.*)", redirect("https://example.com/{R:1}", redirect_type="Found"))])],
+         request={"url": "/old/page?q=1"},
+         expect={"matched_rules": ["rw", "rd"],
+                 "final": {"type": "Redirect", "status": 302, "url": "https://example.com/page?q=1"}}),
+    dict(id="redirect-ends-evaluation",
+         source=RW1_REDIRECT + ": 'Usage of a Redirect action implies that no subsequent rules evaluated'",
+         levels=[("/", [rule("rd", "(.*)", redirect("/x")), rule("after", "(.*)")])],
+         request={"url": "/a"}, expect={"matched_rules": ["rd"]}),
+    dict(id="global-then-distributed",
+         source=(GD + ": 'Global rule set is always evaluated first, and after that distributed rule set will be "
+                 "evaluated by using a URL string produced by global rule set.'"),
+         global_rules=[rule("Subdomain mapping", "(.*)", rewrite("{C:1}/{R:1}"),
+                            conditions=[{"input": "{HTTP_HOST}", "pattern": "^([^_]+)_[^_]+"}])],
+         levels=[("/", []), ("/blog", [rule("article", "^article/(\\d+)/([^/]+)/?$",
+                                            rewrite("article.aspx?id={R:1}&title={R:2}"))])],
+         request={"url": "/article/234/some-title", "host": "blog_localhost"},
+         expect={"matched_rules": ["Subdomain mapping", "article"],
+                 "final": {"rooted_url": "/blog/article.aspx?id=234&title=some-title"}}),
+    dict(id="parent-rules-before-child",
+         source=(RW1_INHERIT + ": 'parent rules are evaluated first and the rules defined on a last child level are "
+                 "evaluated last.'"),
+         levels=[("/", [rule("parent", "(.*)")]), ("/myApp", [rule("child", "(.*)")])],
+         request={"url": "/myApp/x"}, expect={"matched_rules": ["parent", "child"]}),
+    dict(id="child-level-not-for-other-folder",
+         source=(RW1_INHERIT + ": 'distributed rules from parent configuration levels as well as rules from the "
+                 "current configuration level'"),
+         levels=[("/", [rule("parent", "(.*)")]), ("/myApp", [rule("child", "(.*)")])],
+         request={"url": "/other/x"}, expect={"matched_rules": ["parent"]}),
+    dict(id="folder-compare-case-insensitive",
+         source=("RW1 'Rewrite Rules Scope': 'Distributed rules operate on the URL path, relative to the location "
+                 "of the Web.config file' (IIS URL paths are case-insensitive)"),
+         levels=[("/", []), ("/myApp", [rule("child", "^help$")])],
+         request={"url": "/MYAPP/help"}, expect={"matched_rules": ["child"]}),
+    # -- actions and the query string ----------------------------------------------------------------
+    dict(id="append-query-string-default",
+         source=(RW1_REWRITE + ": 'By default, if the value of the appendQueryString flag is not specified, it is "
+                 "assumed to be TRUE. This means that the query string from the original URL is appended'"),
+         levels=[("/", [rule("r", "^a$", rewrite("b"))])], request={"url": "/a?x=1"},
+         expect={"final": {"url": "b?x=1", "rooted_url": "/b?x=1"}}),
+    dict(id="append-query-string-off",
+         source=(RW1_REWRITE + ": 'appendQueryString - Specifies whether the query string from the current URL is "
+                 "preserved during substitution.'"),
+         levels=[("/", [rule("r", "^a$", rewrite("b", append_query_string=False))])], request={"url": "/a?x=1"},
+         expect={"final": {"url": "b"}}),
+    dict(id="append-query-string-to-substitution-with-query",
+         source=(RW1_REWRITE + ": 'the query string from the original URL is appended to the substituted URL.' "
+                 "(joined with '&' when the substitution has one)"),
+         levels=[("/", [rule("r", "^a$", rewrite("b?y=2"))])], request={"url": "/a?x=1"},
+         expect={"final": {"url": "b?y=2&x=1"}}),
+    dict(id="no-query-nothing-appended",
+         source=RW1_REWRITE + ": 'the query string from the original URL is appended' (there is none)",
+         levels=[("/", [rule("r", "^a$", rewrite("b"))])], request={"url": "/a"}, expect={"final": {"url": "b"}}),
+    dict(id="rewrite-absolute-is-proxy",
+         source=("RW1 'Rewrite action' with ARR (Microsoft, 'Reverse Proxy with URL Rewrite v2 and Application "
+                 "Request Routing'): a Rewrite to http://host/ is forwarded by ARR"),
+         levels=[("/", [rule("p", "(.*)", rewrite("http://backend:8080/{R:1}"))])], request={"url": "/x"},
+         expect={"final": {"type": "Rewrite", "proxy": True, "rooted_url": "http://backend:8080/x"}}),
+    dict(id="rewrite-rooted-path",
+         source=RW1_REWRITE + ": 'A substitution string must always specify the URL path'",
+         levels=[("/", []), ("/myApp", [rule("r", "^a$", rewrite("/top/b"))])], request={"url": "/myApp/a"},
+         expect={"final": {"url": "/top/b", "rooted_url": "/top/b", "proxy": False}}),
+    dict(id="redirect-permanent-default",
+         source=RW1_REDIRECT + ": 'redirectType - 301 - Permanent' (schema default Permanent)",
+         levels=[("/", [rule("rd", "^old$", redirect("new"))])], request={"url": "/old", "host": "example.com"},
+         expect={"final": {"type": "Redirect", "status": 301, "rooted_url": "http://example.com/new"}}),
+    dict(id="redirect-see-other",
+         source=RW1_REDIRECT + ": '303 - See other'",
+         levels=[("/", [rule("rd", "(.*)", redirect("/x", redirect_type="SeeOther"))])], request={"url": "/a"},
+         expect={"final": {"status": 303}}),
+    dict(id="redirect-temporary-https-relative",
+         source=RW1_REDIRECT + ": '307 - Temporary'; 'Relative URL path - contoso/test/default.aspx'",
+         levels=[("/", []), ("/app", [rule("rd", "^a$", redirect("b", redirect_type="Temporary"))])],
+         request={"url": "/app/a", "host": "example.com", "https": True},
+         expect={"final": {"status": 307, "rooted_url": "https://example.com/app/b"}}),
+    dict(id="custom-response",
+         source=("RW1 'CustomResponse action': 'respond to the HTTP client by using a user-specified status code, "
+                 "subcode, and reason'"),
+         levels=[("/", [rule("block", "^secret", {"type": "CustomResponse", "status_code": 403, "sub_status_code": 7,
+                                                  "status_reason": "Forbidden", "status_description": "No"}),
+                        rule("after", "(.*)")])],
+         request={"url": "/secret/x"},
+         expect={"matched_rules": ["block"],
+                 "final": {"type": "CustomResponse", "status": 403, "sub_status": 7, "reason": "Forbidden",
+                           "description": "No"}}),
+    dict(id="abort-request",
+         source="RW1 'AbortRequest action': 'drop the HTTP connection ... no subsequent rules are evaluated'",
+         levels=[("/", [rule("drop", "^x", {"type": "AbortRequest"}), rule("after", "(.*)")])],
+         request={"url": "/x"}, expect={"matched_rules": ["drop"], "final": {"type": "AbortRequest"}}),
+    dict(id="none-action",
+         source="RW1 'None action': 'A None action is used to specify that no action is performed.'",
+         levels=[("/", [rule("noop", "(.*)")])], request={"url": "/x?y=1"},
+         expect={"matched_rules": ["noop"], "final": {"type": "None", "rooted_url": "/x?y=1"}}),
+    # -- server variables, maps, functions -------------------------------------------------------------
+    dict(id="server-variables-of-request",
+         source=(RW1_PARTS + ": 'The HTTP_HOST server variable contains www.mysite.com. The SERVER_PORT server "
+                 "variable contains 80. ... HTTPS contains OFF.'"),
+         levels=[("/", [rule("v", "(.*)", rewrite("{HTTP_HOST}|{SERVER_PORT}|{HTTPS}|{SERVER_PORT_SECURE}",
+                                                  append_query_string=False))])],
+         request={"url": "/content/default.aspx?tabid=2", "host": "www.mysite.com"},
+         expect={"final": {"url": "www.mysite.com|80|OFF|0"}}),
+    dict(id="request-uri-has-query",
+         source=RW1_PARTS + ": 'The REQUEST_URI server variable contains /content/default.aspx?tabid=2&subtabid=3.'",
+         levels=[("/", [rule("v", "(.*)", redirect("http://x{REQUEST_URI}", append_query_string=False))])],
+         request={"url": "/content/default.aspx?tabid=2&subtabid=3"},
+         expect={"final": {"url": "http://x/content/default.aspx?tabid=2&subtabid=3"}}),
+    dict(id="header-as-server-variable",
+         source=(RW1_VARS + ": 'in order to access the HTTP header \"user-agent\" ... use the {HTTP_USER_AGENT} server "
+                 "variable.'"),
+         levels=[("/", [rule("ua", conditions=[{"input": "{HTTP_USER_AGENT}", "pattern": "^curl/"}])])],
+         request={"url": "/", "headers": {"user-agent": "curl/8.0"}}, expect={"matched_rules": ["ua"]}),
+    dict(id="set-server-variable-produces-header",
+         source=(RW2_HEADERS + ": 'If a server variable name in the <serverVariables> collection starts with "
+                 "\"HTTP_\" then this results in an HTTP request header being set' (x-original-host)"),
+         levels=[("/", [rule("s", "(.*)", server_variables=[{"name": "HTTP_X_ORIGINAL_HOST", "value": "{HTTP_HOST}"},
+                                                            {"name": "X_PLAIN", "value": "1"}])])],
+         request={"url": "/", "host": "example.com"},
+         expect={"server_variables": {"HTTP_X_ORIGINAL_HOST": "example.com", "X_PLAIN": "1"},
+                 "request_headers": {"x-original-host": "example.com"}}),
+    dict(id="set-server-variable-replace-false-keeps-existing",
+         source=(RW2_SET + ": 'Replace flag - specifies whether to overwrite the value of the server variable if it "
+                 "already exists.'"),
+         levels=[("/", [rule("s", "(.*)", server_variables=[{"name": "HTTP_X_ORIGINAL_HOST", "value": "new",
+                                                             "replace": False}])])],
+         request={"url": "/", "headers": {"X-Original-Host": "old"}},
+         expect={"server_variables": {}, "request_headers": {}}),
+    dict(id="set-server-variable-replace-default-overwrites",
+         source=RW2_SET + ": 'By default the replace functionality is enabled.'",
+         levels=[("/", [rule("s", "(.*)", server_variables=[{"name": "HTTP_X_ORIGINAL_HOST", "value": "new"}])])],
+         request={"url": "/", "headers": {"X-Original-Host": "old"}},
+         expect={"request_headers": {"x-original-host": "new"}}),
+    dict(id="variable-set-by-earlier-rule-seen-later",
+         source=RW2_SET + ": server variables set by a rule; " + RW1_VARS + ": '{VARIABLE_NAME} syntax'",
+         levels=[("/", [rule("s", "(.*)", server_variables=[{"name": "X_FLAG", "value": "on"}]),
+                        rule("t", "(.*)", conditions=[{"input": "{X_FLAG}", "pattern": "^on$"}])])],
+         request={"url": "/"}, expect={"matched_rules": ["s", "t"]}),
+    dict(id="map-lookup",
+         source=(RW1_MAPS + ": 'A reference to a rewrite map gets substituted with the value that was looked up by "
+                 "using the key'"),
+         maps=[MAP],
+         levels=[("/", [rule("m", "(.*)", rewrite("{C:1}", append_query_string=False),
+                             conditions=[{"input": "{Static:{REQUEST_URI}}", "pattern": "(.+)"}])])],
+         request={"url": "/old"}, expect={"final": {"rooted_url": "/new"}}),
+    dict(id="map-missing-key-empty-default",
+         source=(RW1_MAPS + ": 'the rewrite map will return an empty string which will not match the condition "
+                 "pattern, hence the rule action will not be performed.'"),
+         maps=[MAP],
+         levels=[("/", [rule("m", "(.*)", rewrite("{C:1}"),
+                             conditions=[{"input": "{Static:{REQUEST_URI}}", "pattern": "(.+)"}])])],
+         request={"url": "/default.aspx"}, expect={"matched_rules": []}),
+    dict(id="map-ignore-case-default",
+         source="RW1 'Rewrite maps' / schema rewriteMap ignoreCase default true",
+         maps=[MAP],
+         levels=[("/", [rule("m", "(.*)", rewrite("{Static:{REQUEST_URI}}"))])],
+         request={"url": "/DOCS"}, expect={"final": {"rooted_url": "/manual"}}),
+    dict(id="map-default-value-and-case-sensitive",
+         source=RW1_MAPS + ": 'a rewrite map can specify the default value to use when a key is not found.'",
+         maps={"Hosts": MAP_DEFAULT},
+         levels=[("/", [rule("m", "(.*)", rewrite("{Hosts:{HTTP_HOST}}/{hosts:a.example}"))])],
+         request={"url": "/", "host": "A.example"}, expect={"final": {"url": "fallback/alpha"}}),
+    dict(id="to-lower",
+         source=RW1_FUNCS + ": 'ToLower - returns the input string converted to lower case.'",
+         levels=[("/", [rule("l", "(.*)", redirect("/{ToLower:{R:1}}"))])], request={"url": "/About/Us"},
+         expect={"final": {"url": "/about/us"}}),
+    dict(id="url-encode",
+         source=RW1_FUNCS + ": 'UrlEncode - returns the input string converted to URL-encoded format.'",
+         levels=[("/", [rule("e", "^go/(.*)", rewrite("x?to={UrlEncode:{R:1}}"))])], request={"url": "/go/a b&c"},
+         expect={"final": {"url": "x?to=a%20b%26c"}}),
+    dict(id="url-decode",
+         source=(RW1_FUNCS + ": 'UrlDecode - decodes the URL-encoded input string. This function can be used to "
+                 "decode a condition input'"),
+         levels=[("/", [rule("d", "(.*)", conditions=[{"input": "{UrlDecode:{QUERY_STRING}}", "pattern": "a b"}])])],
+         request={"url": "/?q=a%20b"}, expect={"matched_rules": ["d"]}),
+    dict(id="escape-data-string",
+         source=("Microsoft, 'URL Rewrite v2.1' release notes: EscapeDataString (System.Uri.EscapeDataString: RFC "
+                 "3986 unreserved characters kept)"),
+         levels=[("/", [rule("e", "^go/(.*)", rewrite("x?to={EscapeDataString:{R:1}}"))])],
+         request={"url": "/go/a~b c/d"}, expect={"final": {"url": "x?to=a~b%20c%2Fd"}}),
+    # -- the reverse_proxy role's rule ---------------------------------------------------------------------
+    dict(id="reverse-proxy-role-rule",
+         source=("Microsoft, 'Reverse Proxy with URL Rewrite v2 and Application Request Routing' (the Rewrite to "
+                 "http://localhost:8081/{R:1}); RW2_HEADERS for X-Original-Host"),
+         levels=[("/", [PROXY_RULE])],
+         request={"url": "/myApp/help?x=1", "host": "www.example.com"},
+         expect={"matched_rules": ["ReverseProxy"],
+                 "captures": {"ReverseProxy": {"R": ["myApp/help", "myApp/help"], "C": ["http://", "http"]}},
+                 "final": {"type": "Rewrite", "url": "http://127.0.0.1:50100/myApp/help?x=1",
+                           "rooted_url": "http://127.0.0.1:50100/myApp/help?x=1", "proxy": True},
+                 "server_variables": {"HTTP_X_FORWARDED_PROTO": "http", "HTTP_X_ORIGINAL_HOST": "www.example.com"},
+                 "request_headers": {"x-forwarded-proto": "http", "x-original-host": "www.example.com"}}),
+    dict(id="reverse-proxy-role-rule-https",
+         source=(RW1_PARTS + ": 'Server variables SERVER_PORT_SECURE and HTTPS can be used to determine if a secure "
+                 "connection was used.' ({CACHE_URL} starts with https://)"),
+         levels=[("/", [PROXY_RULE, rule("later", "(.*)")])],
+         request={"url": "/", "host": "www.example.com", "https": True},
+         expect={"matched_rules": ["ReverseProxy"], "request_headers": {"x-forwarded-proto": "https"}}),
+]
+
+
+def _subset(actual: Any, expected: Any, where: str) -> None:
+    if isinstance(expected, dict):
+        assert isinstance(actual, dict), f"{where}: {actual!r}"
+        if not expected:
+            assert actual == {}, f"{where}: {actual!r} should be empty"
+        for key, value in expected.items():
+            assert key in actual, f"{where}.{key} missing in {actual!r}"
+            _subset(actual[key], value, f"{where}.{key}")
+    else:
+        assert actual == expected, f"{where}: {actual!r} != {expected!r}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_case_table(case):
+    assert case["source"]
+    ruleset = RuleSet(global_rules=case.get("global_rules", []), levels=case.get("levels", []),
+                      maps=case.get("maps"))
+    _subset(evaluate(ruleset, case["request"]), case["expect"], "result")
+
+
+def test_case_table_size_and_unique_ids():
+    assert len(CASES) >= 40
+    assert len({c["id"] for c in CASES}) == len(CASES)
+
+
+def test_patterns_compile_once_per_rule_set(monkeypatch):
+    calls = []
+    real = engine_patterns.to_python_regex
+
+    def counting(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine_patterns, "to_python_regex", counting)
+    ruleset = RuleSet(levels=[("/", [PROXY_RULE, rule("b", "^b$")])])
+    assert len(calls) == 3  # two match patterns and one condition
+    for n in range(5):
+        evaluate(ruleset, {"url": f"/p{n}"})
+    assert len(calls) == 3
+
+
+def test_custom_provider_is_unsupported():
+    ruleset = RuleSet(levels=[("/", [rule("p", "(.*)", rewrite("{MyProvider:{R:1}}"))])])
+    with pytest.raises(Unsupported, match="MyProvider.*custom rewrite providers are not emulated"):
+        evaluate(ruleset, {"url": "/x"})
+
+
+def test_outbound_rules_unsupported():
+    with pytest.raises(Unsupported, match="outbound"):
+        RuleSet(outbound_rules=[{"name": "o"}])
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"levels": [("/", [rule("bad", "(")])]}, "match.url '\\(' is not a valid ECMAScript pattern"),
+    ({"levels": [("myApp", [])]}, "levels\\[0\\] folder must be a URL path starting with '/'.*'myApp'"),
+    ({"levels": [("/a", []), ("/b", [])]}, "levels\\[1\\] folder '/b' must lie below"),
+    ({"global_rules": [rule("g", conditions=[{"input": "{REQUEST_FILENAME}", "match_type": "IsFile"}])]},
+     "IsFile can be used only for distributed rules"),
+    ({"levels": [("/", [rule("x", action={"type": "Bogus"})])]}, "action.type must be one of"),
+    ({"levels": [("/", ["not a rule"])]}, "rules\\[0\\] must be a rule"),
+])
+def test_bad_rule_sets_name_the_part(kwargs, message):
+    with pytest.raises(EngineError, match=message):
+        RuleSet(**kwargs)
+
+
+@pytest.mark.parametrize("request_, message", [
+    ({"url": "no-slash"}, "request.url must be a path starting with '/'"),
+    ({"url": "/", "port": 0}, "request.port must be a TCP port"),
+    ({"url": "/", "colour": "red"}, "request.colour is not a request option"),
+    ({"url": "/", "files": "/a"}, "request.files must be a list"),
+])
+def test_bad_requests_name_the_option(request_, message):
+    with pytest.raises(EngineError, match=message):
+        evaluate(RuleSet(), request_)
