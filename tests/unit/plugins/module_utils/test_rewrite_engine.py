@@ -425,8 +425,8 @@ CASES: list[dict[str, Any]] = [
          levels=[("/", [rule("d", "(.*)", conditions=[{"input": "{UrlDecode:{QUERY_STRING}}", "pattern": "a b"}])])],
          request={"url": "/?q=a%20b"}, expect={"matched_rules": ["d"]}),
     dict(id="escape-data-string",
-         source=("Microsoft, 'URL Rewrite v2.1' release notes: EscapeDataString (System.Uri.EscapeDataString: RFC "
-                 "3986 unreserved characters kept)"),
+         source=("UNCONFIRMED: no Microsoft URL Rewrite page in reach documents EscapeDataString; the engine "
+                 "follows .NET System.Uri.EscapeDataString (RFC 3986 unreserved kept), docs/rewrite-engine.md"),
          levels=[("/", [rule("e", "^go/(.*)", rewrite("x?to={EscapeDataString:{R:1}}"))])],
          request={"url": "/go/a~b c/d"}, expect={"final": {"url": "x?to=a~b%20c%2Fd"}}),
     # -- the reverse_proxy role's rule ---------------------------------------------------------------------
