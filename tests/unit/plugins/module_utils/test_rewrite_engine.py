@@ -429,6 +429,61 @@ CASES: list[dict[str, Any]] = [
                  "follows .NET System.Uri.EscapeDataString (RFC 3986 unreserved kept), docs/rewrite-engine.md"),
          levels=[("/", [rule("e", "^go/(.*)", rewrite("x?to={EscapeDataString:{R:1}}"))])],
          request={"url": "/go/a~b c/d"}, expect={"final": {"url": "x?to=a~b%20c%2Fd"}}),
+    dict(id="condition-ignore-case-default",
+         source=(RW1_COND + ": 'ignoreCase - Use this attribute to control whether pattern matching for the "
+                 "condition should be case sensitive' (schema default true)"),
+         levels=[("/", [rule("c", conditions=[{"input": "{HTTP_HOST}", "pattern": "^WWW\\."}])])],
+         request={"url": "/", "host": "www.example.com"}, expect={"matched_rules": ["c"]}),
+    dict(id="condition-ignore-case-false",
+         source=(RW1_COND + ": 'ignoreCase - Use this attribute to control whether pattern matching for the "
+                 "condition should be case sensitive'"),
+         levels=[("/", [rule("c", conditions=[{"input": "{HTTP_HOST}", "pattern": "^WWW\\.",
+                                              "ignore_case": False}])])],
+         request={"url": "/", "host": "www.example.com"}, expect={"matched_rules": []}),
+    dict(id="conditions-use-rule-wildcard-syntax",
+         source=("RW1 'Rule pattern syntax': 'it applies to the current rule's pattern and to all patterns used "
+                 "within conditions of that rule.'"),
+         levels=[("/", [rule("w", "*", pattern_syntax="Wildcard",
+                             conditions=[{"input": "{HTTP_HOST}", "pattern": "*.example.com"}])])],
+         request={"url": "/a", "host": "shop.example.com"},
+         expect={"captures": {"w": {"R": ["a", "a"], "C": ["shop.example.com", "shop"]}}}),
+    dict(id="host-to-www-redirect-keeps-path",
+         source=RW1_BACK + " (the rule example: {C:1} from the host condition and {R:0} in a Redirect url)",
+         levels=[("/", [rule("www", "(.*)", redirect("http://www.{C:1}/{R:1}"),
+                             conditions=[{"input": "{HTTP_HOST}", "pattern": "^(example\\.com)$"}])])],
+         request={"url": "/a/b?x=1", "host": "example.com"},
+         expect={"final": {"type": "Redirect", "status": 301, "url": "http://www.example.com/a/b?x=1"}}),
+    dict(id="https-redirect-off-only",
+         source=RW1_PARTS + ": 'SERVER_PORT_SECURE contains 0 and HTTPS contains OFF.'",
+         levels=[("/", [rule("https", "(.*)", redirect("https://{HTTP_HOST}/{R:1}", append_query_string=False),
+                             conditions=[{"input": "{HTTPS}", "pattern": "^OFF$"}])])],
+         request={"url": "/x", "host": "example.com", "https": True}, expect={"matched_rules": []}),
+    dict(id="server-port-explicit",
+         source=RW1_PARTS + ": 'The <port> is available in the server variable SERVER_PORT'",
+         levels=[("/", [rule("p", conditions=[{"input": "{SERVER_PORT}", "pattern": "^8080$"}])])],
+         request={"url": "/", "port": 8080}, expect={"matched_rules": ["p"]}),
+    dict(id="given-server-variable-wins",
+         source=(RW1_VARS + ": 'Server variables provide additional information about current HTTP requests.' "
+                 "(a request given with its own variable value)"),
+         levels=[("/", [rule("v", conditions=[{"input": "{REMOTE_ADDR}", "pattern": "^10\\."}])])],
+         request={"url": "/", "server_variables": {"REMOTE_ADDR": "10.1.2.3"}}, expect={"matched_rules": ["v"]}),
+    dict(id="map-key-from-back-reference",
+         source=(RW1_MAPS + ": 'the Key parameter can be any arbitrary string, and can include back-references to "
+                 "rule or condition patterns.'"),
+         maps=[MAP],
+         levels=[("/", [rule("m", "^(.*)$", rewrite("{Static:/{R:1}}", append_query_string=False))])],
+         request={"url": "/old?q=1"}, expect={"final": {"url": "/new"}}),
+    dict(id="nested-functions",
+         source=(RW1_FUNCS + ": '\"Any_string\" can be either a literal string or a string built by using server "
+                 "variables or back-references.'"),
+         levels=[("/", [rule("n", "^(.*)$", rewrite("{ToLower:{UrlDecode:{R:1}}}"))])],
+         request={"url": "/A%42C"}, expect={"final": {"url": "abc"}}),
+    dict(id="rewrite-then-stop-leaves-child-level",
+         source=(RW1_EVAL + ": 'no more subsequent rules will be processed'; " + RW1_INHERIT
+                 + " (parent and child rules are one rule set)"),
+         levels=[("/", [rule("p", "^myApp/(.*)", rewrite("myApp/x/{R:1}"), stop_processing=True)]),
+                 ("/myApp", [rule("child", "(.*)")])],
+         request={"url": "/myApp/a"}, expect={"matched_rules": ["p"], "final": {"rooted_url": "/myApp/x/a"}}),
     # -- the reverse_proxy role's rule ---------------------------------------------------------------------
     dict(id="reverse-proxy-role-rule",
          source=("Microsoft, 'Reverse Proxy with URL Rewrite v2 and Application Request Routing' (the Rewrite to "
@@ -471,7 +526,7 @@ def test_case_table(case):
 
 
 def test_case_table_size_and_unique_ids():
-    assert len(CASES) >= 40
+    assert len(CASES) >= 80
     assert len({c["id"] for c in CASES}) == len(CASES)
 
 
