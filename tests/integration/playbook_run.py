@@ -5,6 +5,7 @@ Shared by the integration tests (test_targets.py, test_site.py, test_docs.py). N
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -141,3 +142,29 @@ def write_inventory(path: Path, host: str) -> Path:
         encoding="utf-8",
     )
     return path
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """SHA-256 of every file of the emulated host except the call log: compare before and after a run."""
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file() and p.name != "calls.jsonl"}
+
+
+def run_tasks(venv: Path, root: Path, work: Path, tasks: list[tuple[str, dict[str, Any]]],
+              host: str = f"emulated-{DEFAULT_PROFILE}") -> list[dict[str, Any]]:
+    """One play of one task per (winflask.iis module name, options), each with ignore_errors; returns the
+    task results in order. The playbook is written as JSON (which is YAML), so control characters in the
+    options reach the module as they are."""
+    results = work / "results.json"
+    book = [{"name": f"task {n}", f"winflask.iis.{module}": options, "register": f"task_{n}", "ignore_errors": True}
+            for n, (module, options) in enumerate(tasks)]
+    collected = "{{ [" + ", ".join(f"task_{n}" for n in range(len(tasks))) + "] | to_json }}"
+    book.append({"name": "Keep the results", "delegate_to": "localhost",
+                 "ansible.builtin.copy": {"content": collected, "dest": str(results), "mode": "0644"}})
+    playbook = work / "tasks.json"
+    playbook.write_text(json.dumps([{"name": "tasks", "hosts": "windows", "gather_facts": False, "tasks": book}]),
+                        encoding="utf-8")
+    done = run_playbook(venv, playbook, write_inventory(work / "inventory.yml", host), ansible_env(venv, root, work))
+    if done.rc != 0:
+        raise AssertionError(done.failure_report())
+    return json.loads(results.read_text(encoding="utf-8"))

@@ -7,12 +7,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from playbook_run import ansible_env, create_host, read_calls, run_playbook, venvs, write_inventory
+from playbook_run import ansible_env, create_host, read_calls, run_playbook, snapshot, venvs, write_inventory
 
 HOST = "emulated-server2022"
 VENV_LIST = venvs()
@@ -32,11 +31,6 @@ def write_playbook(path: Path, tasks: str) -> Path:
     path.write_text(f"---\n- name: arr_proxy test\n  hosts: windows\n  gather_facts: false\n  tasks:{tasks}",
                     encoding="utf-8")
     return path
-
-
-def snapshot(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file() and p.name != "calls.jsonl"}
 
 
 def play(venv: Path, root: Path, tmp_path: Path, tasks: str, *extra: str):

@@ -8,12 +8,10 @@ host must be byte-identical afterwards, and the host must not have been called a
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 
 import pytest
-from playbook_run import ansible_env, create_host, read_calls, run_playbook, venvs, write_inventory
+from playbook_run import create_host, read_calls, run_tasks, snapshot, venvs
 
 HOST = "emulated-server2022"
 VENV_LIST = venvs()
@@ -58,35 +56,14 @@ CASES = [
 ]
 
 
-def snapshot(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file() and p.name != "calls.jsonl"}
-
-
-def playbook(path: Path, results: Path) -> Path:
-    tasks = [{"name": f"case {n}", f"winflask.iis.{module}": args, "register": f"case_{n}",
-              "ignore_errors": True}
-             for n, (module, args, _words) in enumerate(CASES)]
-    collected = "{{ {" + ", ".join(f"'{n}': case_{n}" for n in range(len(CASES))) + "} | to_json }}"
-    tasks.append({"name": "Keep the results", "delegate_to": "localhost",
-                  "ansible.builtin.copy": {"content": collected, "dest": str(results), "mode": "0644"}})
-    play = [{"name": "bad input", "hosts": "windows", "gather_facts": False, "tasks": tasks}]
-    path.write_text(json.dumps(play), encoding="utf-8")  # JSON is YAML, and keeps the control characters
-    return path
-
-
 @pytest.mark.parametrize("venv", VENV_LIST, ids=[v.name for v in VENV_LIST])
 def test_bad_input_is_refused_and_the_host_is_untouched(venv: Path, tmp_path: Path) -> None:
     root = create_host(venv, tmp_path / "host")
     before = snapshot(root)
-    results = tmp_path / "results.json"
-    inventory = write_inventory(tmp_path / "inventory.yml", HOST)
-    run = run_playbook(venv, playbook(tmp_path / "bad.yml", results), inventory, ansible_env(venv, root, tmp_path))
-    assert run.rc == 0, run.failure_report()
-    got = json.loads(results.read_text(encoding="utf-8"))
+    got = run_tasks(venv, root, tmp_path, [(module, args) for module, args, _words in CASES], HOST)
     problems = []
     for n, (module, _args, words) in enumerate(CASES):
-        result = got[str(n)]
+        result = got[n]
         msg = result.get("msg", "")
         if not result.get("failed") or result.get("changed") or any(w not in msg for w in words):
             problems.append(f"case {n} ({module}): failed={result.get('failed')} changed={result.get('changed')} "

@@ -9,11 +9,10 @@ group (``<rewrite><foo/>``) makes IIS refuse the file: the task fails, nothing i
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pytest
-from playbook_run import ansible_env, create_host, read_calls, run_playbook, venvs, write_inventory
+from playbook_run import ansible_env, create_host, read_calls, run_playbook, snapshot, venvs, write_inventory
 from winhost import Host
 from winhost.iis import add_application
 
@@ -65,11 +64,6 @@ TASKS = """
           - info.rules | map(attribute='name') | list == ['spa']
           - info.rules[0].action.url == '/app/index.html'
 """
-
-
-def snapshot(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file() and p.name != "calls.jsonl"}
 
 
 def setup(venv: Path, tmp_path: Path, extra: str = "") -> Path:

@@ -9,13 +9,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from playbook_run import ansible_env, create_host, read_calls, run_playbook, venvs, write_inventory
+from playbook_run import ansible_env, create_host, read_calls, run_playbook, snapshot, venvs, write_inventory
 
 HOST = "emulated-server2022"
 VENV_LIST = venvs()
@@ -47,12 +46,6 @@ def playbook(path: Path, tasks: str) -> Path:
     path.write_text(f"---\n- name: rewrite test\n  hosts: windows\n  gather_facts: false\n  tasks:{tasks}",
                     encoding="utf-8")
     return path
-
-
-def snapshot(root: Path) -> dict[str, str]:
-    """SHA-256 of every file of the emulated host except the call log."""
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file() and p.name != "calls.jsonl"}
 
 
 def run(venv: Path, root: Path, tmp_path: Path, book: Path, *extra: str):

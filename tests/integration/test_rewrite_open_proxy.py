@@ -10,12 +10,10 @@ rewriteMaps section in the same config_read as the rules. A map whose values are
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 
 import pytest
-from playbook_run import ansible_env, create_host, read_calls, run_playbook, venvs, write_inventory
+from playbook_run import create_host, read_calls, run_tasks, snapshot, venvs
 
 HOST = "emulated-server2022"
 VENV_LIST = venvs()
@@ -55,29 +53,8 @@ CASES = [
 ]
 
 
-def snapshot(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file() and p.name != "calls.jsonl"}
-
-
-def playbook(path: Path, results: Path, cases: list) -> Path:
-    tasks = [{"name": f"case {n}", f"winflask.iis.{module}": args, "register": f"case_{n}", "ignore_errors": True}
-             for n, (module, args, *_rest) in enumerate(cases)]
-    collected = "{{ {" + ", ".join(f"'{n}': case_{n}" for n in range(len(cases))) + "} | to_json }}"
-    tasks.append({"name": "Keep the results", "delegate_to": "localhost",
-                  "ansible.builtin.copy": {"content": collected, "dest": str(results), "mode": "0644"}})
-    play = [{"name": "open proxy", "hosts": "windows", "gather_facts": False, "tasks": tasks}]
-    path.write_text(json.dumps(play), encoding="utf-8")
-    return path
-
-
-def run(venv: Path, root: Path, tmp_path: Path, cases: list) -> dict:
-    results = tmp_path / "results.json"
-    inventory = write_inventory(tmp_path / "inventory.yml", HOST)
-    done = run_playbook(venv, playbook(tmp_path / "play.yml", results, cases), inventory,
-                        ansible_env(venv, root, tmp_path))
-    assert done.rc == 0, done.failure_report()
-    return json.loads(results.read_text(encoding="utf-8"))
+def run(venv: Path, root: Path, tmp_path: Path, cases: list) -> list[dict]:
+    return run_tasks(venv, root, tmp_path, [case[:2] for case in cases], HOST)
 
 
 @pytest.mark.parametrize("venv", VENV_LIST, ids=[v.name for v in VENV_LIST])
@@ -88,7 +65,7 @@ def test_open_proxy_targets_are_refused_and_the_host_is_untouched(venv: Path, tm
     got = run(venv, root, tmp_path, CASES)
     problems = []
     for n, (module, _args, words, _more) in enumerate(CASES):
-        result = got[str(n)]
+        result = got[n]
         msg = result.get("msg", "")
         if not result.get("failed") or result.get("changed") or any(w not in msg for w in words):
             problems.append(f"case {n} ({module}): failed={result.get('failed')} msg={msg[:400]!r}, wanted {words}")
@@ -107,6 +84,6 @@ def test_a_map_of_fixed_urls_passes(venv: Path, tmp_path: Path) -> None:
     root = create_host(venv, tmp_path / "host")
     (root / "C/inetpub/wwwroot/web.config").write_text(WEB_CONFIG, encoding="utf-8")
     got = run(venv, root, tmp_path, [("rewrite_rule", {"site": SITE, **rule("Routes", "{Routes:{R:1}}")})])
-    assert got["0"].get("changed") and not got["0"].get("failed"), got["0"]
+    assert got[0].get("changed") and not got[0].get("failed"), got[0]
     assert "{Routes:{R:1}}" in (root / "C/inetpub/wwwroot/web.config").read_text(encoding="utf-8")
     assert [c["kind"] for c in read_calls(root) if c.get("script")] == ["read", "write"]

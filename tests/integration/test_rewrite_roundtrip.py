@@ -13,12 +13,11 @@ with rewrite_rule_info and feeds ``rules`` straight back into rewrite_rules. The
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pytest
 import yaml
-from playbook_run import ansible_env, create_host, read_calls, run_playbook, venvs, write_inventory
+from playbook_run import ansible_env, create_host, read_calls, run_playbook, snapshot, venvs, write_inventory
 
 HOST = "emulated-server2022"
 VENV_LIST = venvs()
@@ -194,11 +193,6 @@ def feed_back_playbook() -> str:
           - fed_{name}.rules == read_{name}.rules
 """)
     return "---\n- name: Read and feed back\n  hosts: windows\n  gather_facts: false\n  tasks:" + "".join(tasks)
-
-
-def snapshot(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file() and p.name != "calls.jsonl"}
 
 
 def seed_files(root: Path) -> None:

@@ -10,11 +10,10 @@ fails naming the option and value, files stay byte-identical, the call log shows
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pytest
-from playbook_run import ansible_env, create_host, read_calls, run_playbook, venvs, write_inventory
+from playbook_run import ansible_env, create_host, read_calls, run_playbook, snapshot, venvs, write_inventory
 
 HOST = "emulated-server2022"
 VENV_LIST = venvs()
@@ -203,11 +202,6 @@ BAD = """---
           - "'tags is only used with state=present' in bad_tags.msg"
           - "'server_rules=distributed' in bad_rule.msg and 'site' in bad_rule.msg"
 """
-
-
-def snapshot(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file() and p.name != "calls.jsonl"}
 
 
 @pytest.mark.parametrize("venv", VENV_LIST, ids=[v.name for v in VENV_LIST])

@@ -7,20 +7,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from playbook_run import EMULATED_INVENTORY, ansible_env, create_host, read_calls, run_playbook, venvs
+from playbook_run import EMULATED_INVENTORY, ansible_env, create_host, read_calls, run_playbook, snapshot, venvs
 
 HOST = "emulated-server2022"
 VENV_LIST = venvs()
-
-
-def snapshot(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file() and p.name != "calls.jsonl"}
 
 
 @pytest.mark.parametrize("venv", VENV_LIST, ids=[v.name for v in VENV_LIST])
