@@ -14,7 +14,7 @@ from typing import Any
 
 from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError, ModuleSpec
 from ansible_collections.winflask.iis.plugins.module_utils.nssm_quote import (
-    BATCH_UNSAFE, batch_args, batch_unsafe, is_batch, nssm_command_line)
+    batch_args, batch_unsafe, is_batch, nssm_command_line)
 from ansible_collections.winflask.iis.plugins.module_utils.nssm_settings import (
     BY_OPTION, DWORD_MAX, EXIT_ACTIONS, SECRET_SLOT, SETTINGS, START_MODES, Secret, canonical_account,
     current_settings, desired_value, install_defaults, needs_logon_right_check, needs_password, registry_names,
@@ -140,11 +140,11 @@ def check_batch_arguments(args: dict[str, Any], application: str) -> None:
 def check_kept_arguments(stored: str | None, application: str) -> None:
     """The service becomes a batch file and keeps its arguments: they were quoted for a C program, and
     cmd.exe would read a double quote, % or ! in them as its own syntax."""
-    bad = next((c for c in stored or "" if c in BATCH_UNSAFE), None)
-    if bad is not None:
+    found = batch_unsafe([stored or ""])
+    if found is not None:
         raise ModuleError(
             f"application {application!r} is a batch file, run by cmd.exe, but the service keeps its current "
-            f"arguments {stored!r}, which contain {bad!r}: cmd.exe would interpret it. Give arguments in this "
+            f"arguments {stored!r}, which contain {found[1]!r}: cmd.exe would interpret it. Give arguments in this "
             "task too (they are then quoted for cmd.exe, or refused if cmd.exe cannot take them), or [] for none")
 
 
