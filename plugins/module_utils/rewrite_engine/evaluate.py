@@ -23,6 +23,8 @@ from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleErr
 
 REDIRECT_STATUS = {"Permanent": 301, "Found": 302, "SeeOther": 303, "Temporary": 307}
 ENDS_REQUEST = ("Redirect", "CustomResponse", "AbortRequest")  # no later rule runs ("Rule action")
+NOT_ALLOWED = ('The server variable "{name}" is not allowed to be set. Add the server variable name to the allowed '
+               'server variable list.')
 
 
 @dataclass(frozen=True)
@@ -97,10 +99,13 @@ class RuleSet:
     folder's web.config with ``<clear/>``/``<remove>`` already applied. Rules are in module shape (what
     ``winflask.iis.rewrite_rule_info`` returns; options left out take IIS's defaults). ``maps``: rewrite
     maps by name, each ``{default_value, ignore_case, entries}`` as ``winflask.iis.rewrite_map_info`` returns
-    them (or a list of such maps with their ``name``)."""
+    them (or a list of such maps with their ``name``). ``allowed_server_variables``: the names the site may
+    set (allowedServerVariables); None does not check them, a list makes a distributed rule that sets any
+    other variable end the request with HTTP 500.50, as IIS does (global rules may set any variable)."""
 
     def __init__(self, global_rules: Iterable[Any] = (), levels: Iterable[tuple[str, Iterable[Any]]] = (),
-                 maps: Mapping[str, Any] | Iterable[Any] | None = None, outbound_rules: Iterable[Any] = ()) -> None:
+                 maps: Mapping[str, Any] | Iterable[Any] | None = None, outbound_rules: Iterable[Any] = (),
+                 allowed_server_variables: Iterable[str] | None = None) -> None:
         if list(outbound_rules or []):
             raise Unsupported("outbound_rules: outbound rules (response rewriting) are not evaluated by the engine")
         self.global_rules = tuple(_compile_rule(r, GLOBAL, "/", f"global_rules[{n}]")
@@ -119,6 +124,13 @@ class RuleSet:
             self.levels += ((folder, rules),)
             previous = folder
         self.maps = _maps(maps)
+        self.allowed: frozenset[str] | None = None
+        if allowed_server_variables is not None:
+            if isinstance(allowed_server_variables, str) or not all(
+                    isinstance(n, str) for n in allowed_server_variables):
+                raise EngineError("allowed_server_variables must be a list of server variable names, "
+                                  f"got {allowed_server_variables!r}")
+            self.allowed = frozenset(n.upper() for n in allowed_server_variables)
 
 
 def _maps(given: Mapping[str, Any] | Iterable[Any] | None) -> dict[str, RewriteMap]:
@@ -204,15 +216,23 @@ def _rooted(url: str, folder: str) -> str:
     return (folder.rstrip("/") + "/" + url) if folder != "/" else "/" + url
 
 
-def _set_variables(rule: Rule, ctx: Context, state: _State) -> None:
-    """A matched rule's serverVariables ("Setting Request Headers and Server Variables"; replace default true)."""
+def _set_variables(rule: Rule, ctx: Context, state: _State, allowed: frozenset[str] | None) -> bool:
+    """A matched rule's serverVariables ("Setting Request Headers and Server Variables"; replace default true).
+    False when a distributed rule sets a variable that is not allowed: IIS answers HTTP 500.50
+    (URL Rewrite 2.0 reference, "Allowed server variables list"; shared/research/iis-facts.md 1.6)."""
     for n, var in enumerate(rule.spec.get("server_variables") or []):
         name = var["name"].upper()
+        if allowed is not None and not rule.is_global and name not in allowed:
+            state.final = {"type": "Error", "url": "", "rooted_url": "", "status": 500, "sub_status": 50,
+                           "reason": "URL Rewrite Module Error.",
+                           "description": NOT_ALLOWED.format(name=var["name"]), "proxy": False}
+            return False
         if not var["replace"] and (name in state.variables and state.variables[name] != ""):
             continue
         value = expand(var["value"], ctx, f"rule {rule.name!r}: server_variables[{n}].value")
         state.variables[name] = value
         state.set_variables[var["name"]] = value
+    return True
 
 
 def _action(rule: Rule, ctx: Context, state: _State) -> bool:
@@ -249,7 +269,7 @@ def _action(rule: Rule, ctx: Context, state: _State) -> bool:
     return False  # None: no action
 
 
-def _run(rules: Iterable[Rule], state: _State, maps: Mapping[str, RewriteMap], folder: str) -> str:
+def _run(rules: Iterable[Rule], state: _State, ruleset: RuleSet, folder: str) -> str:
     """Run one rule list; 'stop' (stopProcessing), 'end' (the response is decided) or 'next'."""
     for rule in rules:
         if not rule.spec["enabled"]:
@@ -259,7 +279,7 @@ def _run(rules: Iterable[Rule], state: _State, maps: Mapping[str, RewriteMap], f
             return "next"  # a Rewrite moved the request out of this folder
         if not state.proxy:
             subject = unquote(subject)  # UNCONFIRMED detail: the pattern sees the decoded path
-        ctx = Context(state.current_variables(), maps)
+        ctx = Context(state.current_variables(), ruleset.maps)
         ctx.rule = rule.pattern.match(subject)
         if ctx.rule is None:
             continue
@@ -268,7 +288,8 @@ def _run(rules: Iterable[Rule], state: _State, maps: Mapping[str, RewriteMap], f
             continue
         state.matched.append(rule.name)
         state.captures[rule.name] = {"R": list(ctx.rule), "C": list(condition)}
-        _set_variables(rule, ctx, state)
+        if not _set_variables(rule, ctx, state, ruleset.allowed):
+            return "end"
         if _action(rule, ctx, state):
             return "end"
         if rule.spec["stop_processing"]:
@@ -282,13 +303,13 @@ def evaluate(ruleset: RuleSet, request: Request | Mapping[str, Any]) -> dict[str
         request = Request.from_dict(dict(request))
     request.check()
     state = _State(request)
-    outcome = _run(ruleset.global_rules, state, ruleset.maps, "/")
+    outcome = _run(ruleset.global_rules, state, ruleset, "/")
     # stopProcessing in a global rule ends the global rule set only (UNCONFIRMED, docs/rewrite-engine.md)
     if outcome != "end":
         for folder, rules in ruleset.levels:
             if state.proxy or _within(state.path, folder) is None:
                 break
-            if _run(rules, state, ruleset.maps, folder) != "next":
+            if _run(rules, state, ruleset, folder) != "next":
                 break
     headers = {}
     for name, value in state.set_variables.items():

@@ -55,6 +55,9 @@ RW2_TRACK = "RW2 'Tracking Capture Groups Across Conditions'"
 RW2_SET = "RW2 'Setting Request Headers and Server Variables'"
 RW2_HEADERS = "RW2 'Note About Request Headers'"
 GD = "GD 'Background'"
+FACTS_ALLOWED = ("shared/research/iis-facts.md 1.6 (RW2, server variables reference): 'Distributed rules may set only "
+                 "variables listed in allowedServerVariables; otherwise runtime error HTTP 500.50 URL Rewrite Module "
+                 "Error' ... 'Global rules do not need the allow list'")
 
 CASES: list[dict[str, Any]] = [
     # -- what the pattern sees ---------------------------------------------------------------------
@@ -502,6 +505,26 @@ CASES: list[dict[str, Any]] = [
          levels=[("/", [PROXY_RULE, rule("later", "(.*)")])],
          request={"url": "/", "host": "www.example.com", "https": True},
          expect={"matched_rules": ["ReverseProxy"], "request_headers": {"x-forwarded-proto": "https"}}),
+    # -- allowedServerVariables -------------------------------------------------------------------
+    dict(id="variable-not-allowed-gives-500-50",
+         source=FACTS_ALLOWED,
+         levels=[("/", [PROXY_RULE])], allowed=["HTTP_X_FORWARDED_PROTO"],
+         request={"url": "/myApp/help", "host": "www.example.com"},
+         expect={"matched_rules": ["ReverseProxy"],
+                 "final": {"type": "Error", "status": 500, "sub_status": 50, "proxy": False,
+                           "description": 'The server variable "HTTP_X_ORIGINAL_HOST" is not allowed to be set. '
+                                          "Add the server variable name to the allowed server variable list."}}),
+    dict(id="allowed-names-compare-case-insensitively",
+         source=FACTS_ALLOWED + " (collection keys are case-insensitive)",
+         levels=[("/", [PROXY_RULE])], allowed=["http_x_forwarded_proto", "Http_X_Original_Host"],
+         request={"url": "/a", "host": "h.example"},
+         expect={"final": {"type": "Rewrite", "url": "http://127.0.0.1:50100/a", "proxy": True},
+                 "request_headers": {"x-original-host": "h.example"}}),
+    dict(id="global-rule-sets-any-variable",
+         source=FACTS_ALLOWED,
+         global_rules=[rule("g", "(.*)", server_variables=[{"name": "HTTP_X_ANY", "value": "1"}])], allowed=[],
+         request={"url": "/a"},
+         expect={"final": {"type": "None"}, "request_headers": {"x-any": "1"}}),
 ]
 
 
@@ -521,7 +544,7 @@ def _subset(actual: Any, expected: Any, where: str) -> None:
 def test_case_table(case):
     assert case["source"]
     ruleset = RuleSet(global_rules=case.get("global_rules", []), levels=case.get("levels", []),
-                      maps=case.get("maps"))
+                      maps=case.get("maps"), allowed_server_variables=case.get("allowed"))
     _subset(evaluate(ruleset, case["request"]), case["expect"], "result")
 
 
@@ -565,6 +588,7 @@ def test_outbound_rules_unsupported():
      "IsFile can be used only for distributed rules"),
     ({"levels": [("/", [rule("x", action={"type": "Bogus"})])]}, "action.type must be one of"),
     ({"levels": [("/", ["not a rule"])]}, "rules\\[0\\] must be a rule"),
+    ({"allowed_server_variables": "HTTP_X"}, "allowed_server_variables must be a list"),
 ])
 def test_bad_rule_sets_name_the_part(kwargs, message):
     with pytest.raises(EngineError, match=message):
