@@ -1,0 +1,377 @@
+"""Where the engine's rules come from: one config_read of a host, or the config files' text.
+
+- ``live_addresses(site, application)``: the sections ONE config_read needs for the effective inbound rules of a
+  site or application; ``ruleset_from_read(read, site, application)`` turns the answer into an ``Effective``.
+- ``ruleset_from_xml(levels, site)``: the same from ``[{path, xml}]``, parent first: ``MACHINE/WEBROOT/APPHOST``
+  for applicationHost.config, otherwise the URL path of a web.config's folder. Collections merge as IIS merges
+  them (Microsoft, "URL Rewrite Module Configuration Reference", "Rules Inheritance"; "Using Global and
+  Distributed Rewrite Rules"): a level's ``<clear/>`` and ``<remove name>`` take away what the levels above (and
+  the same level before it) added. What cannot be evaluated is reported, never guessed (docs/rewrite-engine.md,
+  "The module winflask.iis.rewrite_rule_test").
+
+Standard library only.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from typing import Any
+
+from ansible_collections.winflask.iis.plugins.module_utils.config import (
+    APPHOST, Address, ConfigRead, Node, site_address)
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite import model
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite.maps import map_from_node
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite.plan import Current
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite.scope import Scope, allowed_names, maps_address
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.errors import EngineError, Unsupported
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.evaluate import RuleSet
+
+GLOBAL_ADDRESS = Address(model.SECTIONS[model.GLOBAL])
+
+
+@dataclass(frozen=True)
+class Effective:
+    """The rules IIS runs for a site/application, compiled, and the parts they came from."""
+
+    ruleset: RuleSet
+    allowed: list[str] | None  # None: no applicationHost.config given, the allow list is not checked
+    levels: list[tuple[str, list[dict[str, Any]]]]
+    global_rules: list[dict[str, Any]]
+    maps: dict[str, dict[str, Any]]
+
+
+def _folder(application: str | None) -> str:
+    app = (application or "/").strip("/")
+    return "/" + app if app else "/"
+
+
+def _build(global_rules: list[dict[str, Any]], levels: list[tuple[str, list[dict[str, Any]]]],
+           maps: dict[str, dict[str, Any]], allowed: list[str] | None) -> Effective:
+    ruleset = RuleSet(global_rules, levels, maps, allowed_server_variables=allowed)
+    return Effective(ruleset, allowed, levels, global_rules, maps)
+
+
+# -- live: one config_read ----------------------------------------------------------------------
+def live_addresses(site: str, application: str | None) -> list[Address]:
+    """globalRules, the site's rules (and the application's), its allowedServerVariables and rewriteMaps."""
+    scope = Scope(site, application)
+    addresses = [GLOBAL_ADDRESS, site_address(model.SECTIONS[model.INBOUND], site)]
+    if _folder(application) != "/":
+        addresses.append(scope.rules_address)
+    return [*addresses, scope.allowed_address, maps_address(scope)]
+
+
+def ruleset_from_read(read: ConfigRead, site: str, application: str | None) -> Effective:
+    """The effective rules of ``site`` (``application``) from the answer to ``live_addresses``.
+
+    Level '/' holds every rule the site root sees (applicationHost.config's root ``<rules>``, its ``<location
+    path="Site">`` and the site's web.config), less those the application's level took away (``<remove>``,
+    ``<clear/>``); level '/app' the rules the application's own level adds."""
+    scope = Scope(site, application)
+    glob = Current.from_state(read.get(GLOBAL_ADDRESS), model.GLOBAL)
+    global_rules = glob.inherited + glob.local
+    site_current = Current.from_state(read.get(site_address(model.SECTIONS[model.INBOUND], site)), model.INBOUND)
+    site_rules = site_current.inherited + site_current.local
+    folder = _folder(application)
+    levels = [("/", site_rules)]
+    if folder != "/":
+        app = Current.from_state(read.get(scope.rules_address), model.INBOUND)
+        kept = {r["name"].lower() for r in app.inherited}
+        site_names = {r["name"].lower() for r in site_rules}
+        # rules of <location path="Site/app"> in applicationHost.config are inherited at the app's web.config
+        # but belong to the application's folder, as its local rules do
+        own = [r for r in app.inherited if r["name"].lower() not in site_names] + app.local
+        levels = [("/", [r for r in site_rules if r["name"].lower() in kept]), (folder, own)]
+    allowed = allowed_names(read.get(scope.allowed_address))
+    maps = {m["name"]: m for m in (map_from_node(item) for item in read.get(maps_address(scope)).element.items)}
+    return _build(global_rules, levels, maps, allowed)
+
+
+# -- data: the config files' text ---------------------------------------------------------------
+_ATTR_TYPES: dict[str, type] = {
+    attr: type(default) for table in (model.RULE_ATTRS, model.MATCH_ATTRS, model.CONDITION_ATTRS,
+                                      model.VARIABLE_ATTRS, model.ACTION_ATTRS)
+    for attr, default in table.values() if isinstance(default, (bool, int))}
+# schema enum values (shared/research/iis-facts.md 1.2): the config system stores names; numbers are mapped
+_ENUM_NUMBERS: dict[str, tuple[str, ...]] = {
+    "patternSyntax": ("ECMAScript", "Wildcard", "ExactMatch"), "matchType": model.MATCH_TYPES,
+    "logicalGrouping": model.GROUPINGS, "type": model.ACTION_TYPES}
+# element -> (attributes, child elements, collection item element) of the URL Rewrite schema used here
+_SCHEMA: dict[str, tuple[set[str], set[str], str | None]] = {
+    "rule": ({a for a, _d in model.RULE_ATTRS.values()}, {"match", "conditions", "serverVariables", "action"}, None),
+    "match": ({a for a, _d in model.MATCH_ATTRS.values()}, set(), None),
+    "conditions": ({"logicalGrouping", "trackAllCaptures"}, set(), "add"),
+    "add": ({a for a, _d in model.CONDITION_ATTRS.values()}, set(), None),
+    "serverVariables": (set(), set(), "set"),
+    "set": ({a for a, _d in model.VARIABLE_ATTRS.values()}, set(), None),
+    "action": ({a for a, _d in model.ACTION_ATTRS.values()}, set(), None),
+}
+_COLLECTIONS = {"globalRules": ("rule", "name"), "rules": ("rule", "name"), "rewriteMaps": ("rewriteMap", "name"),
+                "allowedServerVariables": ("add", "name")}
+_DTD = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+class _Level:
+    """One item of ``config``: where its text applies and how errors name it."""
+
+    def __init__(self, index: int, path: str) -> None:
+        self.index = index
+        self.path = path
+
+    def where(self, what: str = "") -> str:
+        return f"config[{self.index}] ({self.path})" + (f": {what}" if what else "")
+
+
+def _describe(element: ET.Element) -> str:
+    name = element.get("name") or element.get("key")
+    return f"<{element.tag}" + (f' name="{name}"' if name is not None else "") + ">"
+
+
+def _typed(attr: str, text: str, where: str) -> Any:
+    kind = _ATTR_TYPES.get(attr)
+    if kind is bool:
+        if text.strip().lower() not in ("true", "false"):
+            raise EngineError(f"{where}: {attr} must be true or false, got {text!r}")
+        return text.strip().lower() == "true"
+    if kind is int:
+        if not text.strip().isdigit():
+            raise EngineError(f"{where}: {attr} must be a whole number, got {text!r}")
+        return int(text)
+    names = _ENUM_NUMBERS.get(attr)
+    if names and text.strip().isdigit():
+        number = int(text)
+        if number >= len(names):
+            raise EngineError(f"{where}: {attr} must be one of {', '.join(names)} (0-{len(names) - 1}), got {text!r}")
+        return names[number]
+    return text
+
+
+def _node(element: ET.Element, where: str) -> dict[str, Any]:
+    """An XML element of a rule -> the Node JSON shape config_read returns, for ``model.rule_from_node``."""
+    attrs, children, item = _SCHEMA.get(element.tag, (set(), set(), None))
+    here = f"{where} {_describe(element)}"
+    for attr in element.attrib:
+        if attr not in attrs:
+            raise EngineError(f"{here}: unknown attribute {attr!r} (IIS answers HTTP 500.19, \"Unrecognized "
+                              "attribute\")")
+    node: dict[str, Any] = {"name": element.tag, "children": {}, "items": [] if item else None,
+                            "attributes": {a: {"value": _typed(a, v, here), "is_default": False}
+                                           for a, v in element.attrib.items()}}
+    for child in element:
+        if child.tag == item:
+            node["items"].append(_node(child, here))
+        elif child.tag in children and child.tag not in node["children"]:
+            node["children"][child.tag] = _node(child, here)
+        else:
+            raise EngineError(f"{here}: unexpected element <{child.tag}> (IIS answers HTTP 500.19, "
+                              "\"Unrecognized element\")")
+    return node
+
+
+def _map_node(element: ET.Element, where: str) -> dict[str, Any]:
+    here = f"{where} {_describe(element)}"
+    attributes: dict[str, Any] = {}
+    for attr, text in element.attrib.items():
+        if attr not in ("name", "defaultValue", "ignoreCase"):
+            raise EngineError(f"{here}: unknown attribute {attr!r}")
+        value: Any = text
+        if attr == "ignoreCase":
+            value = _typed("ignoreCase", text, here)
+        attributes[attr] = {"value": value, "is_default": False}
+    items = []
+    for entry in element:
+        if entry.tag != "add" or set(entry.attrib) - {"key", "value"}:
+            raise EngineError(f"{here}: only <add key value/> entries are known, got {_describe(entry)}")
+        items.append({"name": "add", "attributes": {k: {"value": v} for k, v in entry.attrib.items()}})
+    return {"name": "rewriteMap", "attributes": attributes, "children": {}, "items": items}
+
+
+class _Merged:
+    """One collection (rules, maps, allowed variables) merged over the levels: (folder, key, element, where)."""
+
+    def __init__(self, kind: str) -> None:
+        self.item, self.key = _COLLECTIONS[kind]
+        self.kind = kind
+        self.entries: list[tuple[str, str, ET.Element, str]] = []
+
+    def merge(self, collection: ET.Element, folder: str, where: str) -> None:
+        here = f"{where} <{self.kind}>"
+        for child in collection:
+            if child.tag == "clear":
+                self.entries = []
+            elif child.tag == "remove":
+                name = (child.get(self.key) or "").lower()
+                self.entries = [e for e in self.entries if e[1] != name]
+            elif child.tag == self.item:
+                name = child.get(self.key)
+                if not name:
+                    raise EngineError(f"{here}: <{self.item}> needs its {self.key} attribute")
+                if any(e[1] == name.lower() for e in self.entries):
+                    raise EngineError(f"{here} {_describe(child)}: a {self.item} of this {self.key} is already "
+                                      "defined at this level or a parent level (IIS answers HTTP 500.19, \"Cannot add "
+                                      "duplicate collection entry\")")
+                self.entries.append((folder, name.lower(), child, here))
+            else:
+                raise EngineError(f"{here}: unexpected element <{child.tag}>")
+
+
+class _Sources:
+    """The rewrite collections of every level, merged parent first."""
+
+    def __init__(self) -> None:
+        self.merged = {kind: _Merged(kind) for kind in _COLLECTIONS}
+        self.apphost_given = False
+
+    def add(self, rewrite: ET.Element, level: _Level, folder: str, apphost_root: bool, where: str) -> None:
+        for section in rewrite:
+            here = f"{where} <rewrite><{section.tag}>"
+            source = section.get("configSource")
+            if source is not None:
+                raise EngineError(f"{level.where()} <{section.tag} configSource=\"{source}\">: IIS reads this section "
+                                  f"from the file {source!r} next to the config file; put that file's "
+                                  f"<{section.tag}> element in place of this one (inline it) so it can be evaluated")
+            if section.tag == "providers":
+                if len(section):
+                    raise Unsupported(f"{here}: custom rewrite providers run code on the host; the engine does not "
+                                      "emulate them")
+                continue
+            if section.tag in ("outboundRules", "customTags", "preConditions"):
+                continue  # response rewriting: not part of inbound evaluation
+            if section.tag not in _COLLECTIONS:
+                raise EngineError(f"{here}: unknown element (IIS answers HTTP 500.19, \"Unrecognized element\")")
+            if section.tag == "globalRules" and not apphost_root:
+                raise EngineError(f"{here}: globalRules can be defined only at the top of applicationHost.config "
+                                  "(allowDefinition AppHostOnly; IIS answers HTTP 500.19)")
+            if section.tag == "allowedServerVariables":
+                if level.path != APPHOST:
+                    raise EngineError(f"{here}: allowedServerVariables is locked outside applicationHost.config "
+                                      "(overrideModeDefault=\"Deny\"; IIS answers HTTP 500.19); define it in "
+                                      "applicationHost.config, in a <location path=\"Site\"> for a site")
+            self.merged[section.tag].merge(section, folder, where)
+
+
+def _parse(text: Any, level: _Level) -> ET.Element:
+    if not isinstance(text, str):
+        raise EngineError(f"{level.where('xml')} must be the text of a config file, got {text!r}")
+    text = text.lstrip("\ufeff")
+    if _DTD.search(text):
+        raise EngineError(f"{level.where('xml')} holds a DOCTYPE or ENTITY declaration; IIS config files have none "
+                          "and entities are not expanded")
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as exc:
+        raise EngineError(f"{level.where('xml')} is not well-formed XML ({exc})") from None
+    if root.tag != "configuration":
+        raise EngineError(f"{level.where('xml')} must be a whole config file with <configuration> at its top, "
+                          f"got <{root.tag}>")
+    return root
+
+
+def _rewrites(parent: ET.Element) -> list[ET.Element]:
+    return [r for sw in parent.findall("system.webServer") for r in sw.findall("rewrite")]
+
+
+def _location_folder(path: str, site: str | None) -> str | None:
+    """The folder of a <location path> of applicationHost.config in ``site`` ('/' or '/blog'), '' for the server
+    level, None for another site (or any site when ``site`` is not given)."""
+    path = path.strip().strip("/")
+    if path in ("", "."):
+        return ""
+    if not site:
+        return None
+    head, _sep, rest = path.partition("/")
+    if head.lower() != site.lower():
+        return None
+    return "/" + rest.strip("/") if rest.strip("/") else "/"
+
+
+def _path(given: Any, level: _Level) -> str:
+    if given == APPHOST:
+        return APPHOST
+    if not isinstance(given, str) or not given.startswith("/") or "\\" in given or "?" in given:
+        raise EngineError(f"{level.where('path')} must be {APPHOST} (applicationHost.config) or the URL path of the "
+                          f"folder of a web.config ('/', '/blog'), got {given!r}")
+    return "/" + given.strip("/") if given.strip("/") else "/"
+
+
+def _below(folder: str, parent: str) -> bool:
+    return parent == "/" and folder != "/" or folder.lower().startswith(parent.lower() + "/")
+
+
+def ruleset_from_xml(levels: list[dict[str, Any]], site: str | None = None) -> Effective:
+    """The effective rules from the config files' text (``config`` of winflask.iis.rewrite_rule_test)."""
+    if not isinstance(levels, list) or not levels:
+        raise EngineError(f"config must be a list of {{path, xml}} levels, parent first, got {levels!r}")
+    parsed: list[tuple[str, _Level, ET.Element]] = []  # (folder or APPHOST, level, root)
+    previous: str | None = None
+    for index, given in enumerate(levels):
+        if not isinstance(given, dict) or set(given) - {"path", "xml"}:
+            raise EngineError(f"config[{index}] must be a dictionary with path and xml, got {given!r}")
+        level = _Level(index, str(given.get("path")))
+        path = _path(given.get("path"), level)
+        if path == APPHOST and index:
+            raise EngineError(f"{level.where('path')}: applicationHost.config must be the first level (parent first)")
+        if previous not in (None, APPHOST) and path != APPHOST and not _below(path, previous):
+            raise EngineError(f"{level.where('path')} must lie below the folder before it, {previous!r} "
+                              "(levels go parent first: applicationHost.config, '/', then deeper folders)")
+        root = _parse(given.get("xml"), level)
+        parsed.append((path, level, root))
+        previous = path
+    # merge order: applicationHost.config's top level, then per folder its <location> then its web.config
+    chunks: list[tuple[str, int, _Level, ET.Element, str]] = []  # (folder, order, level, rewrite, where)
+    for path, level, root in parsed:
+        if path == APPHOST:
+            for rewrite in _rewrites(root):
+                chunks.append(("", 0, level, rewrite, level.where()))
+            for location in root.findall("location"):
+                loc = location.get("path", "")
+                folder = _location_folder(loc, site)
+                rewrites = _rewrites(location)
+                if folder is None or not rewrites:
+                    continue
+                if (location.get("inheritInChildApplications") or "true").lower() == "false":
+                    raise Unsupported(f'{level.where()} <location path="{loc}" inheritInChildApplications="false">: '
+                                      "which applications inherit it depends on the host's application list; "
+                                      "not evaluated")
+                for rewrite in rewrites:
+                    chunks.append((folder, 0, level, rewrite, f'{level.where()} <location path="{loc}">'))
+            continue
+        if root.findall("location"):
+            raise EngineError(f"{level.where()} <location>: a <location> element in a web.config is not evaluated; "
+                              "give the folder's rules as a level of its own")
+        for rewrite in _rewrites(root):
+            chunks.append((path, 1, level, rewrite, level.where()))
+    # URL paths compare case-insensitively on IIS: '/Blog' and '/blog' are one folder
+    folders = sorted({c[0].lower() for c in chunks if c[0]}, key=lambda f: (f.count("/") if f != "/" else 0, f))
+    for parent, child in zip(folders, folders[1:], strict=False):
+        if not _below(child, parent):
+            raise EngineError(f"config: the rules of folders {parent!r} and {child!r} do not lie on one path from the "
+                              "site root down; give the config of one application (one chain of folders)")
+    rank = {f: n for n, f in enumerate(["", *folders])}
+    sources = _Sources()
+    sources.apphost_given = parsed[0][0] == APPHOST
+    for folder, _order, level, rewrite, where in sorted(chunks, key=lambda c: (rank[c[0].lower()], c[1])):
+        sources.add(rewrite, level, folder or "/", folder == "" and level.path == APPHOST, where)
+    return _effective(sources)
+
+
+def _effective(sources: _Sources) -> Effective:
+    global_rules = [model.rule_from_node(Node(_node(e, where)), model.GLOBAL)
+                    for _f, _k, e, where in sources.merged["globalRules"].entries]
+    levels: list[tuple[str, list[dict[str, Any]]]] = []
+    for folder, _key, element, where in sources.merged["rules"].entries:
+        rule = model.rule_from_node(Node(_node(element, where)), model.INBOUND)
+        if levels and levels[-1][0].lower() == folder.lower():
+            levels[-1][1].append(rule)
+        else:
+            levels.append((folder, [rule]))
+    maps = {}
+    for _f, _k, element, where in sources.merged["rewriteMaps"].entries:
+        rewrite_map = map_from_node(Node(_map_node(element, where)))
+        maps[rewrite_map["name"]] = rewrite_map
+    # without applicationHost.config the allow list is unknown: not checked (None); with it, IIS's default is empty
+    allowed = ([str(e.get("name")) for _f, _k, e, _w in sources.merged["allowedServerVariables"].entries]
+               if sources.apphost_given else None)
+    return _build(global_rules, levels, maps, allowed)

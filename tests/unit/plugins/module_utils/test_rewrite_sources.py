@@ -1,0 +1,216 @@
+"""Where rewrite_rule_test's rules come from: config files' text (levels) and one config_read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ansible_collections.winflask.iis.plugins.module_utils.config import APPHOST, ConfigRead
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite import model
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine import sources
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.errors import EngineError, Unsupported
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.evaluate import evaluate
+
+from rewrite_host import APPHOST_FILE, SITE_FILE, allowed_section, rules_section, section
+
+SITE = "Default Web Site"
+
+# The rule the reverse_proxy role writes (tests/integration/test_site.py assert_reverse_proxy_configured)
+PROXY_XML = """<rule name="ReverseProxyInboundRule1" stopProcessing="true">
+  <match url="(.*)" />
+  <conditions><add input="{CACHE_URL}" pattern="^(https?)://" /></conditions>
+  <serverVariables>
+    <set name="HTTP_X_FORWARDED_PROTO" value="{C:1}" />
+    <set name="HTTP_X_ORIGINAL_HOST" value="{HTTP_HOST}" />
+  </serverVariables>
+  <action type="Rewrite" url="http://127.0.0.1:50100/{R:1}" />
+</rule>"""
+
+
+def config(rewrite: str, extra: str = "") -> str:
+    return (f"<configuration><system.webServer><rewrite>{rewrite}</rewrite></system.webServer>{extra}"
+            "</configuration>")
+
+
+def apphost(rewrite: str = "", locations: str = "") -> str:
+    return '\ufeff<?xml version="1.0" encoding="UTF-8"?>\n<!-- applicationHost -->\n' + config(rewrite, locations)
+
+
+def location(path: str, rewrite: str) -> str:
+    return f'<location path="{path}"><system.webServer><rewrite>{rewrite}</rewrite></system.webServer></location>'
+
+
+def names(effective: sources.Effective) -> list[tuple[str, list[str]]]:
+    return [(folder, [r["name"] for r in rules]) for folder, rules in effective.levels]
+
+
+def rule(name: str, url: str = "(.*)", action: str = '<action type="None" />', **attrs: str) -> str:
+    extra = "".join(f' {k}="{v}"' for k, v in attrs.items())
+    return f'<rule name="{name}"{extra}><match url="{url}" />{action}</rule>'
+
+
+ALLOW = '<allowedServerVariables><add name="HTTP_X_FORWARDED_PROTO" /></allowedServerVariables>'
+
+
+def test_reverse_proxy_rule_from_a_web_config_with_bom_and_encoding_declaration():
+    web = '\ufeff<?xml version="1.0" encoding="utf-8"?>\n<!-- site -->\n' + config(f"<rules>{PROXY_XML}</rules>")
+    effective = sources.ruleset_from_xml([{"path": "/", "xml": web}])
+    assert names(effective) == [("/", ["ReverseProxyInboundRule1"])]
+    assert effective.allowed is None  # no applicationHost.config: the allow list is not known, not checked
+    rule0 = effective.levels[0][1][0]
+    assert rule0["stop_processing"] is True and rule0["conditions"][0]["input"] == "{CACHE_URL}"
+    result = evaluate(effective.ruleset, {"url": "/myApp/help?x=1", "host": "www.example.com"})
+    assert result["final"]["url"] == "http://127.0.0.1:50100/myApp/help?x=1" and result["final"]["proxy"] is True
+    assert result["request_headers"]["x-original-host"] == "www.example.com"
+
+
+def test_typed_attributes_and_enum_numbers():
+    web = config('<rules><rule name="r" enabled="False" patternSyntax="1" stopProcessing="TRUE">'
+                 '<match url="a*" ignoreCase="false" negate="false" />'
+                 '<conditions logicalGrouping="1" trackAllCaptures="true">'
+                 '<add input="{HTTP_HOST}" matchType="0" pattern="x" /></conditions>'
+                 '<action type="3" statusCode="403" subStatusCode="7" /></rule></rules>')
+    (folder, (got,)), = sources.ruleset_from_xml([{"path": "/", "xml": web}]).levels
+    assert folder == "/"
+    assert got["enabled"] is False and got["stop_processing"] is True and got["pattern_syntax"] == "Wildcard"
+    assert got["match"]["ignore_case"] is False
+    assert got["logical_grouping"] == "MatchAny" and got["track_all_captures"] is True
+    assert got["conditions"][0]["match_type"] == "Pattern"
+    assert got["action"]["type"] == "CustomResponse" and got["action"]["status_code"] == 403
+    assert got["action"]["sub_status_code"] == 7
+
+
+def test_apphost_globals_root_rules_locations_maps_and_allowed_variables():
+    host = apphost(
+        "<globalRules>" + rule("g1", "^old$", '<action type="Rewrite" url="new" />') + "</globalRules>"
+        + "<rules>" + rule("root") + "</rules>"
+        + '<allowedServerVariables><add name="HTTP_X_ORIGINAL_HOST" /></allowedServerVariables>'
+        + '<rewriteMaps><rewriteMap name="Static" defaultValue="none" ignoreCase="false">'
+          '<add key="/a" value="/b" /></rewriteMap></rewriteMaps>',
+        location(SITE, ALLOW + "<rules>" + rule("site-loc") + "</rules>")
+        + location(f"{SITE}/blog", "<rules>" + rule("blog-loc") + "</rules>")
+        + location("Other Site", "<rules>" + rule("other") + "</rules>"))
+    web = config("<rules>" + rule("site-web") + "</rules>")
+    blog = config('<rules><remove name="SITE-LOC" />' + rule("blog-web") + "</rules>")
+    effective = sources.ruleset_from_xml([{"path": APPHOST, "xml": host}, {"path": "/", "xml": web},
+                                          {"path": "/blog", "xml": blog}], site=SITE.upper())
+    assert [r["name"] for r in effective.global_rules] == ["g1"]
+    # order: apphost root, <location path="Site">, the site's web.config, then /blog's location and web.config;
+    # /blog's <remove> (names compare case-insensitively) takes away the rule of the location above it
+    assert names(effective) == [("/", ["root", "site-web"]), ("/blog", ["blog-loc", "blog-web"])]
+    assert effective.allowed == ["HTTP_X_ORIGINAL_HOST", "HTTP_X_FORWARDED_PROTO"]
+    assert effective.maps == {"Static": {"name": "Static", "default_value": "none", "ignore_case": False,
+                                         "entries": [{"key": "/a", "value": "/b"}]}}
+
+
+def test_apphost_without_allowed_variables_allows_none_and_the_engine_answers_500_50():
+    host = apphost()
+    web = config(f"<rules>{PROXY_XML}</rules>")
+    effective = sources.ruleset_from_xml([{"path": APPHOST, "xml": host}, {"path": "/", "xml": web}], site=SITE)
+    assert effective.allowed == []
+    final = evaluate(effective.ruleset, {"url": "/x"})["final"]
+    assert (final["type"], final["status"], final["sub_status"]) == ("Error", 500, 50)
+
+
+def test_clear_takes_away_every_rule_above():
+    web = config("<rules>" + rule("a") + rule("b") + "</rules>")
+    blog = config("<rules><clear />" + rule("c") + "</rules>")
+    effective = sources.ruleset_from_xml([{"path": "/", "xml": web}, {"path": "/Blog/", "xml": blog}])
+    assert names(effective) == [("/Blog", ["c"])]
+
+
+def test_maps_merge_with_clear_and_remove_and_duplicates_are_refused():
+    web = config('<rewriteMaps><rewriteMap name="A"><add key="k" value="v" /></rewriteMap>'
+                 '<rewriteMap name="B" /></rewriteMaps>')
+    blog = config('<rewriteMaps><remove name="a" /><rewriteMap name="C" /></rewriteMaps>')
+    effective = sources.ruleset_from_xml([{"path": "/", "xml": web}, {"path": "/blog", "xml": blog}])
+    assert sorted(effective.maps) == ["B", "C"]
+    twice = config('<rewriteMaps><rewriteMap name="A" /></rewriteMaps>')
+    with pytest.raises(EngineError, match=r'config\[1\] \(/blog\) <rewriteMaps> <rewriteMap name="A">: .*duplicate'):
+        sources.ruleset_from_xml([{"path": "/", "xml": web}, {"path": "/blog", "xml": twice}])
+
+
+@pytest.mark.parametrize("levels, message", [
+    ([{"path": "/", "xml": config('<rules configSource="rewriteRules.config" />')}],
+     r"config\[0\] \(/\) <rules configSource=\"rewriteRules.config\">: .*'rewriteRules.config'.*inline"),
+    ([{"path": "/", "xml": config("", location("sub", "<rules />"))}],
+     r"config\[0\] \(/\) <location>: a <location> element in a web.config"),
+    ([{"path": "/blog", "xml": config("")}, {"path": "/", "xml": config("")}],
+     r"config\[1\] \(/\): path must lie below the folder before it, '/blog'"),
+    ([{"path": "/", "xml": config("")}, {"path": APPHOST, "xml": config("")}],
+     r"config\[1\] \(MACHINE/WEBROOT/APPHOST\): path: applicationHost.config must be the first level"),
+    ([{"path": "blog", "xml": config("")}], r"config\[0\] \(blog\): path must be MACHINE/WEBROOT/APPHOST"),
+    ([{"path": "/", "xml": '<!DOCTYPE x [<!ENTITY a "b">]><configuration>&a;</configuration>'}],
+     r"config\[0\] \(/\): xml holds a DOCTYPE or ENTITY declaration"),
+    ([{"path": "/", "xml": "<configuration><rules>"}], r"config\[0\] \(/\): xml is not well-formed XML"),
+    ([{"path": "/", "xml": "<rules />"}], r"must be a whole config file with <configuration> at its top, got <rules>"),
+    ([{"path": "/", "xml": config("<globalRules />")}], r"globalRules can be defined only at the top of"),
+    ([{"path": "/", "xml": config(ALLOW)}], r"config\[0\] \(/\) <rewrite><allowedServerVariables>: .*locked"),
+    ([{"path": "/", "xml": config('<rules><rule name="r" enabld="true" /></rules>')}],
+     r'config\[0\] \(/\) <rules> <rule name="r">: unknown attribute \'enabld\''),
+    ([{"path": "/", "xml": config('<rules><rule name="r" stopProcessing="yes" /></rules>')}],
+     r"stopProcessing must be true or false, got 'yes'"),
+    ([{"path": "/", "xml": config('<rules><rule name="r"><action type="9" /></rule></rules>')}],
+     r"<action>: type must be one of None, Rewrite, Redirect, CustomResponse, AbortRequest \(0-4\), got '9'"),
+    ([{"path": "/", "xml": config("<rules>" + rule("r") + rule("R") + "</rules>")}],
+     r'<rule name="R">: a rule of this name is already defined'),
+    ([{"path": APPHOST, "xml": apphost("", location(f"{SITE}/a", "<rules />") + location(f"{SITE}/b", "<rules />"))}],
+     r"folders '/a' and '/b' do not lie on one path"),
+])
+def test_what_cannot_be_evaluated_is_refused_naming_the_level(levels: list[dict[str, Any]], message: str):
+    with pytest.raises(EngineError, match=message):
+        sources.ruleset_from_xml(levels, site=SITE)
+
+
+def test_custom_providers_are_unsupported():
+    web = config('<providers><provider name="DB" type="x" /></providers>')
+    with pytest.raises(Unsupported, match=r"config\[0\] \(/\) <rewrite><providers>: custom rewrite providers"):
+        sources.ruleset_from_xml([{"path": "/", "xml": web}])
+
+
+# -- live: one config_read ------------------------------------------------------------------------
+def maps_section(pspath: str, maps: list[dict[str, Any]]) -> dict[str, Any]:
+    items = [{"name": "rewriteMap", "locally_stored": True, "children": {},
+              "attributes": {"name": {"value": m["name"]}, "defaultValue": {"value": m.get("default_value", "")},
+                             "ignoreCase": {"value": True}},
+              "items": [{"name": "add", "attributes": {"key": {"value": k}, "value": {"value": v}}}
+                        for k, v in m.get("entries", {}).items()]} for m in maps]
+    return section("system.webServer/rewrite/rewriteMaps", pspath, "", SITE_FILE,
+                   {"name": "rewriteMaps", "attributes": {}, "children": {}, "items": items})
+
+
+def test_live_addresses_are_one_read_of_globals_site_app_allowed_and_maps():
+    got = [a.as_dict() for a in sources.live_addresses(SITE, "/myApp/")]
+    assert got == [
+        {"section": "system.webServer/rewrite/globalRules", "pspath": APPHOST, "location": ""},
+        {"section": "system.webServer/rewrite/rules", "pspath": f"{APPHOST}/{SITE}", "location": ""},
+        {"section": "system.webServer/rewrite/rules", "pspath": f"{APPHOST}/{SITE}/myApp", "location": ""},
+        {"section": "system.webServer/rewrite/allowedServerVariables", "pspath": APPHOST, "location": f"{SITE}/myApp"},
+        {"section": "system.webServer/rewrite/rewriteMaps", "pspath": f"{APPHOST}/{SITE}/myApp", "location": ""}]
+    assert len(sources.live_addresses(SITE, None)) == 4
+
+
+def test_read_form_keeps_inherited_rules_still_effective_at_the_application():
+    root_rule = {"name": "FromRoot", "match": {"url": "^root"}}
+    site_rule = {"name": "SiteRule", "match": {"url": "^x"}, "action": {"type": "Rewrite", "url": "y"}}
+    gone = {"name": "RemovedByApp", "match": {"url": ".*"}}
+    app_rule = {"name": "AppRule", "match": {"url": "^help$"},
+                "action": {"type": "Redirect", "url": "manual", "redirect_type": "Found"}}
+    read = ConfigRead({"fingerprint": {}, "sections": [
+        rules_section([{"name": "g", "match": {"url": "^old$"}}], model.GLOBAL, site=None),
+        rules_section([site_rule, gone], inherited=[root_rule]),
+        # the app's web.config says <remove name="RemovedByApp"/> and adds AppRule
+        rules_section([app_rule], site=f"{SITE}/myApp", inherited=[root_rule, site_rule]),
+        allowed_section(["HTTP_X_A"], location=f"{SITE}/myApp", inherited=["HTTP_X_B"]),
+        maps_section(f"{APPHOST}/{SITE}/myApp", [{"name": "M", "entries": {"k": "v"}}]),
+    ]})
+    effective = sources.ruleset_from_read(read, SITE, "myApp")
+    assert [r["name"] for r in effective.global_rules] == ["g"]
+    assert names(effective) == [("/", ["FromRoot", "SiteRule"]), ("/myApp", ["AppRule"])]
+    assert effective.allowed == ["HTTP_X_B", "HTTP_X_A"]
+    assert effective.maps["M"]["entries"] == [{"key": "k", "value": "v"}]
+    result = evaluate(effective.ruleset, {"url": "/myApp/help?x=1", "host": "h"})
+    assert result["matched_rules"] == ["AppRule"]
+    assert result["final"]["rooted_url"] == "http://h/myApp/manual?x=1" and result["final"]["status"] == 302
+    assert APPHOST_FILE  # the sections above are filed as config_read files them
