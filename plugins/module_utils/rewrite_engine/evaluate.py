@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import unquote
 
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.model import GLOBAL, INBOUND, normalise_rule
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.errors import EngineError, Unsupported
-from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.expand import Context, RewriteMap, expand
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.expand import Context, RewriteMap, Template
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.patterns import Pattern, compile_pattern
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.request import (
     Request, split_url, variable_header)
@@ -31,15 +32,21 @@ NOT_ALLOWED = ('The server variable "{name}" is not allowed to be set. Add the s
 class Condition:
     spec: dict[str, Any]
     pattern: Pattern | None  # None for IsFile / IsDirectory
+    input: Template
 
 
 @dataclass(frozen=True)
 class Rule:
+    """One rule, with everything that does not depend on the request prepared when the rule set is built."""
+
     spec: dict[str, Any]
     folder: str  # '/' for global rules and the site root; '/myApp' for a web.config in myApp
     is_global: bool
     pattern: Pattern
     conditions: tuple[Condition, ...]
+    url: Template  # action.url ('' for actions without one)
+    server_variables: tuple[tuple[dict[str, Any], Template], ...]  # (serverVariables item, its value)
+    needs_variables: bool  # a condition input, the substitution or a server variable value reads {NAME}
 
     @property
     def name(self) -> str:
@@ -74,6 +81,7 @@ def _compile_rule(given: Any, flavor: str, folder: str, where: str) -> Rule:
     except ModuleError as exc:
         raise EngineError(str(exc)) from None
     where = f"{where} {spec['name']!r}"
+    expanded = f"rule {spec['name']!r}"  # how expansion errors name the rule
     syntax = spec["pattern_syntax"]
     match = spec["match"]
     pattern = compile_pattern(match["url"], syntax, match["ignore_case"], match["negate"], f"{where}: match.url")
@@ -87,8 +95,14 @@ def _compile_rule(given: Any, flavor: str, folder: str, where: str) -> Rule:
                               "(URL Rewrite Module Configuration Reference, \"Rule conditions\")")
         else:
             compiled = None
-        conditions.append(Condition(cond, compiled))
-    return Rule(spec, folder, flavor == GLOBAL, pattern, tuple(conditions))
+        conditions.append(Condition(cond, compiled, Template(cond["input"], f"{expanded}: conditions[{n}].input")))
+    variables = tuple((var, Template(var["value"], f"{expanded}: server_variables[{n}].value"))
+                      for n, var in enumerate(spec.get("server_variables") or []))
+    url = Template(spec["action"].get("url") if spec["action"]["type"] in ("Rewrite", "Redirect") else "",
+                   f"{expanded}: action.url")
+    templates = [url] + [c.input for c in conditions] + [t for _var, t in variables]
+    return Rule(spec, folder, flavor == GLOBAL, pattern, tuple(conditions), url, variables,
+                any(t.needs_variables for t in templates))
 
 
 class RuleSet:
@@ -124,6 +138,10 @@ class RuleSet:
             self.levels += ((folder, rules),)
             previous = folder
         self.maps = _maps(maps)
+        # what evaluate() walks: the enabled rules only (a rule with enabled=false is not evaluated)
+        self.active_global = tuple(r for r in self.global_rules if r.spec["enabled"])
+        self.active_levels = tuple((folder, tuple(r for r in rules if r.spec["enabled"]))
+                                   for folder, rules in self.levels)
         self.allowed: frozenset[str] | None = None
         if allowed_server_variables is not None:
             if isinstance(allowed_server_variables, str) or not all(
@@ -150,7 +168,8 @@ class _State:
 
     def __init__(self, request: Request) -> None:
         self.request = request
-        self.variables = request.variables()
+        self._variables: dict[str, str] | None = None
+        self._known: dict[str, set[str]] = {}
         self.path, self.query = split_url(request.url)
         self.set_variables: dict[str, str] = {}
         self.matched: list[str] = []
@@ -158,6 +177,20 @@ class _State:
         self.final: dict[str, Any] = {"type": "None", "url": "", "rooted_url": request.url, "status": None,
                                       "proxy": False}
         self.proxy = False
+
+    @property
+    def variables(self) -> dict[str, str]:
+        """The request's server variables and those rules set so far; built when a matched rule first needs them."""
+        if self._variables is None:
+            self._variables = self.request.variables()
+        return self._variables
+
+    def known(self, match_type: str) -> set[str]:
+        """The request's files (IsFile) or dirs (IsDirectory) as physical paths, computed once per request."""
+        if match_type not in self._known:
+            given = self.request.files if match_type == "IsFile" else self.request.dirs
+            self._known[match_type] = {self.request.physical(p) for p in given}
+        return self._known[match_type]
 
     def current_variables(self) -> dict[str, str]:
         # UNCONFIRMED: {URL}, {PATH_INFO} and {REQUEST_FILENAME} follow the rewritten path.
@@ -177,11 +210,10 @@ def _conditions(rule: Rule, ctx: Context, state: _State) -> tuple[bool, list[str
     any_mode = rule.spec["logical_grouping"] == "MatchAny"
     track = rule.spec["track_all_captures"]
     tracked: list[str] = []
-    for n, cond in enumerate(rule.conditions):
-        text = expand(cond.spec["input"], ctx, f"rule {rule.name!r}: conditions[{n}].input")
+    for cond in rule.conditions:
+        text = cond.input.render(ctx)
         if cond.pattern is None:
-            known = state.request.files if cond.spec["match_type"] == "IsFile" else state.request.dirs
-            found = state.request.physical(text) in {state.request.physical(p) for p in known}
+            found = state.request.physical(text) in state.known(cond.spec["match_type"])
             groups: list[str] | None = [] if found != bool(cond.spec["negate"]) else None
         else:
             groups = cond.pattern.match(text)
@@ -220,7 +252,7 @@ def _set_variables(rule: Rule, ctx: Context, state: _State, allowed: frozenset[s
     """A matched rule's serverVariables ("Setting Request Headers and Server Variables"; replace default true).
     False when a distributed rule sets a variable that is not allowed: IIS answers HTTP 500.50
     (URL Rewrite 2.0 reference, "Allowed server variables list"; shared/research/iis-facts.md 1.6)."""
-    for n, var in enumerate(rule.spec.get("server_variables") or []):
+    for var, template in rule.server_variables:
         name = var["name"].upper()
         if allowed is not None and not rule.is_global and name not in allowed:
             state.final = {"type": "Error", "url": "", "rooted_url": "", "status": 500, "sub_status": 50,
@@ -229,7 +261,7 @@ def _set_variables(rule: Rule, ctx: Context, state: _State, allowed: frozenset[s
             return False
         if not var["replace"] and (name in state.variables and state.variables[name] != ""):
             continue
-        value = expand(var["value"], ctx, f"rule {rule.name!r}: server_variables[{n}].value")
+        value = template.render(ctx)
         state.variables[name] = value
         state.set_variables[var["name"]] = value
     return True
@@ -239,9 +271,8 @@ def _action(rule: Rule, ctx: Context, state: _State) -> bool:
     """Perform the action; True when no later rule runs."""
     action = rule.spec["action"]
     kind = action["type"]
-    where = f"rule {rule.name!r}: action"
     if kind in ("Rewrite", "Redirect"):
-        url = _with_query(expand(action["url"], ctx, f"{where}.url"), state.query, action["append_query_string"])
+        url = _with_query(rule.url.render(ctx), state.query, action["append_query_string"])
         absolute = _is_absolute(url)
         if kind == "Rewrite":
             rooted = url if absolute else _rooted(url, rule.folder)
@@ -269,20 +300,32 @@ def _action(rule: Rule, ctx: Context, state: _State) -> bool:
     return False  # None: no action
 
 
+def _subject(state: _State, folder: str) -> str | None:
+    """What the rules of ``folder`` match their pattern against; None when the path is not in the folder."""
+    if state.proxy:
+        return state.path
+    subject = _within(state.path, folder)
+    return None if subject is None else unquote(subject)  # UNCONFIRMED detail: the pattern sees the decoded path
+
+
+NO_VARIABLES: Mapping[str, str] = MappingProxyType({})  # the context of a rule that reads no server variable
+
+
 def _run(rules: Iterable[Rule], state: _State, ruleset: RuleSet, folder: str) -> str:
-    """Run one rule list; 'stop' (stopProcessing), 'end' (the response is decided) or 'next'."""
+    """Run one list of enabled rules; 'stop' (stopProcessing), 'end' (the response is decided) or 'next'.
+
+    The pattern subject is computed once, and again only after a matched rule (a Rewrite may change the
+    path); the server variables are built only for a matched rule that reads them."""
+    subject = _subject(state, folder)
+    if subject is None:
+        return "next"  # a Rewrite moved the request out of this folder
     for rule in rules:
-        if not rule.spec["enabled"]:
+        pattern = rule.pattern
+        found = pattern.find(subject)
+        if (found is None) is not pattern.negate:  # pattern.hit(found), inlined: this loop runs per rule
             continue
-        subject = state.path if state.proxy else _within(state.path, folder)
-        if subject is None:
-            return "next"  # a Rewrite moved the request out of this folder
-        if not state.proxy:
-            subject = unquote(subject)  # UNCONFIRMED detail: the pattern sees the decoded path
-        ctx = Context(state.current_variables(), ruleset.maps)
-        ctx.rule = rule.pattern.match(subject)
-        if ctx.rule is None:
-            continue
+        ctx = Context(state.current_variables() if rule.needs_variables else NO_VARIABLES, ruleset.maps,
+                      pattern.captures(found))
         ok, condition = _conditions(rule, ctx, state)
         if not ok:
             continue
@@ -294,19 +337,23 @@ def _run(rules: Iterable[Rule], state: _State, ruleset: RuleSet, folder: str) ->
             return "end"
         if rule.spec["stop_processing"]:
             return "stop"
+        subject = _subject(state, folder)
+        if subject is None:
+            return "next"
     return "next"
 
 
 def evaluate(ruleset: RuleSet, request: Request | Mapping[str, Any]) -> dict[str, Any]:
     """What IIS does with ``request``: matched rules, captures, the final action, variables and headers set."""
-    if not isinstance(request, Request):
-        request = Request.from_dict(dict(request))
-    request.check()
+    if isinstance(request, Request):
+        request.check()
+    else:
+        request = Request.from_dict(dict(request))  # checks it
     state = _State(request)
-    outcome = _run(ruleset.global_rules, state, ruleset, "/")
+    outcome = _run(ruleset.active_global, state, ruleset, "/")
     # stopProcessing in a global rule ends the global rule set only (UNCONFIRMED, docs/rewrite-engine.md)
     if outcome != "end":
-        for folder, rules in ruleset.levels:
+        for folder, rules in ruleset.active_levels:
             if state.proxy or _within(state.path, folder) is None:
                 break
             if _run(rules, state, ruleset, folder) != "next":

@@ -68,32 +68,80 @@ class RewriteMap:
 class Context:
     """What a string is expanded with: the back-references and server variables as they stand."""
 
-    variables: dict[str, str]
+    variables: Mapping[str, str]
     maps: Mapping[str, RewriteMap]
     rule: list[str] = field(default_factory=list)
     condition: list[str] = field(default_factory=list)
 
 
-def expand(text: str, ctx: Context, where: str) -> str:
-    return "".join(token if isinstance(token, str) else _reference(token, ctx, where) for token in parse(text or ""))
+Part = Callable[[Context], str]
 
 
-def _reference(ref: Reference, ctx: Context, where: str) -> str:
-    if ref.arg is None:
-        # UNCONFIRMED: a server variable the request does not have expands to "" (docs/rewrite-engine.md).
-        return ctx.variables.get(ref.name.upper(), "")
-    if ref.name in ("r", "c"):
-        index = ref.arg.strip()
+class Template:
+    """A URL Rewrite string parsed once (when the rule set is built) and expanded per request.
+
+    ``needs_variables`` is true when expanding it reads a server variable ({NAME}, also inside a map key or a
+    function argument); back-references and literal text do not. A malformed back-reference and an unknown
+    provider fail when the string is expanded (as before: a rule that never matches never fails)."""
+
+    __slots__ = ("text", "where", "parts", "needs_variables", "constant")
+
+    def __init__(self, text: str | None, where: str) -> None:
+        self.text = text or ""
+        self.where = where
+        self.needs_variables = False
+        self.parts: tuple[str | Part, ...] = tuple(self._part(token) for token in parse(self.text))
+        self.constant: str | None = self.text if all(isinstance(p, str) for p in self.parts) else None
+
+    def render(self, ctx: Context) -> str:
+        if self.constant is not None:
+            return self.constant
+        return "".join(part if isinstance(part, str) else part(ctx) for part in self.parts)
+
+    def _part(self, token: str | Reference) -> str | Part:
+        if isinstance(token, str):
+            return token
+        if token.arg is None:
+            self.needs_variables = True
+            name = token.name.upper()
+            # UNCONFIRMED: a server variable the request does not have expands to "" (docs/rewrite-engine.md).
+            return lambda ctx: ctx.variables.get(name, "")
+        if token.name in ("r", "c"):
+            return self._back_reference(token)
+        inner = Template(token.arg, self.where)
+        self.needs_variables = self.needs_variables or inner.needs_variables
+        if token.name in FUNCTIONS:
+            function = FUNCTIONS[token.name]
+            return lambda ctx: function(inner.render(ctx))
+        return self._map_lookup(token, inner)
+
+    def _back_reference(self, token: Reference) -> Part:
+        index = (token.arg or "").strip()
         if not index.isdigit() or int(index) > 9:
-            raise EngineError(f"{where}: {ref.text} is not a back-reference ({{R:N}}/{{C:N}}, N from 0 to 9)")
-        values = ctx.rule if ref.name == "r" else ctx.condition
+            message = f"{self.where}: {token.text} is not a back-reference ({{R:N}}/{{C:N}}, N from 0 to 9)"
+
+            def fail(ctx: Context) -> str:
+                raise EngineError(message)
+            return fail
         n = int(index)
-        return values[n] if n < len(values) else ""
-    argument = expand(ref.arg, ctx, where)
-    if ref.name in FUNCTIONS:
-        return FUNCTIONS[ref.name](argument)
-    rewrite_map = ctx.maps.get(ref.name)
-    if rewrite_map is None:
-        raise Unsupported(f"{where}: {ref.text} names neither a string function ({', '.join(FUNCTIONS)}) nor a "
-                          "rewrite map of the rule set; custom rewrite providers are not emulated")
-    return rewrite_map.lookup(argument)
+        if token.name == "r":
+            return lambda ctx: ctx.rule[n] if n < len(ctx.rule) else ""
+        return lambda ctx: ctx.condition[n] if n < len(ctx.condition) else ""
+
+    def _map_lookup(self, token: Reference, inner: Template) -> Part:
+        name, message = token.name, (
+            f"{self.where}: {token.text} names neither a string function ({', '.join(FUNCTIONS)}) nor a "
+            "rewrite map of the rule set; custom rewrite providers are not emulated")
+
+        def lookup(ctx: Context) -> str:
+            argument = inner.render(ctx)  # the key is expanded first, as before
+            rewrite_map = ctx.maps.get(name)
+            if rewrite_map is None:
+                raise Unsupported(message)
+            return rewrite_map.lookup(argument)
+        return lookup
+
+
+def expand(text: str, ctx: Context, where: str) -> str:
+    """Expand ``text`` once (a rule set keeps a ``Template`` per string instead)."""
+    return Template(text, where).render(ctx)

@@ -11,9 +11,12 @@ from typing import Any
 
 import pytest
 
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine import evaluate as engine_evaluate
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine import expand as engine_expand
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine import patterns as engine_patterns
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.errors import EngineError, Unsupported
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.evaluate import RuleSet, evaluate
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.request import Request
 
 
 def rule(name: str, url: str = "(.*)", action: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
@@ -604,3 +607,70 @@ def test_bad_rule_sets_name_the_part(kwargs, message):
 def test_bad_requests_name_the_option(request_, message):
     with pytest.raises(EngineError, match=message):
         evaluate(RuleSet(), request_)
+
+
+# Speed (issue 10, section 5): what does not depend on the request is prepared once per rule set, and the
+# per-request work is done only for rules whose pattern matched. Behaviour is the case table's; these tests
+# pin the work itself (counted, not timed). tests/benchmark/rewrite_engine.py measures the time.
+
+def _counting(monkeypatch, owner: Any, name: str) -> list[Any]:
+    calls: list[Any] = []
+    real = getattr(owner, name)
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counted)
+    return calls
+
+
+HOST_RULES = [rule(f"host{n}", f"^section{n}/(.*)$", rewrite("/s.aspx?p={R:1}"),
+                   conditions=[{"input": "{HTTP_HOST}", "pattern": "^www\\.example\\.com$"}]) for n in range(20)]
+
+
+def test_server_variables_are_built_only_for_a_matched_rule_that_reads_them(monkeypatch):
+    calls = _counting(monkeypatch, Request, "variables")
+    ruleset = RuleSet(levels=[("/", HOST_RULES + [rule("plain", "^plain/(.*)$", rewrite("/p/{R:1}"))])])
+    assert evaluate(ruleset, {"url": "/plain/x"})["final"]["url"] == "/p/x"
+    assert evaluate(ruleset, {"url": "/nothing"})["matched_rules"] == []
+    assert not calls  # twenty rules read {HTTP_HOST}, none of them matched: no variables built
+    result = evaluate(ruleset, {"url": "/section7/y", "host": "www.example.com"})
+    assert result["matched_rules"] == ["host7"] and result["final"]["url"] == "/s.aspx?p=y"
+    assert len(calls) == 1
+
+
+def test_substitutions_are_parsed_once_per_rule_set(monkeypatch):
+    calls = _counting(monkeypatch, engine_expand, "parse")
+    ruleset = RuleSet(levels=[("/", [PROXY_RULE])], maps=[MAP])
+    built = len(calls)
+    assert built  # the condition input, the action URL and the two server variable values
+    for n in range(5):
+        assert evaluate(ruleset, {"url": f"/p{n}"})["final"]["url"] == f"http://127.0.0.1:50100/p{n}"
+    assert len(calls) == built
+
+
+def test_no_context_for_a_rule_that_does_not_match(monkeypatch):
+    calls = _counting(monkeypatch, engine_evaluate, "Context")
+    ruleset = RuleSet(levels=[("/", HOST_RULES + [PROXY_RULE])])
+    assert evaluate(ruleset, {"url": "/elsewhere"})["matched_rules"] == ["ReverseProxy"]
+    assert len(calls) == 1
+
+
+def test_bad_back_reference_fails_when_its_rule_runs_not_when_the_set_is_built():
+    ruleset = RuleSet(levels=[("/", [rule("bad", "^bad$", rewrite("/x/{R:x}")), rule("ok", "^ok$")])])
+    assert evaluate(ruleset, {"url": "/ok"})["matched_rules"] == ["ok"]
+    with pytest.raises(EngineError, match="rule 'bad': action.url: \\{R:x\\} is not a back-reference"):
+        evaluate(ruleset, {"url": "/bad"})
+
+
+def test_pattern_subject_follows_a_rewrite_within_the_rule_list():
+    # a Rewrite changes what the next rule's pattern sees; a Rewrite out of the level's folder ends that level
+    ruleset = RuleSet(levels=[("/", [rule("a", "^a/(.*)$", rewrite("/app/b/{R:1}"))]),
+                              ("/app", [rule("b", "^b/(.*)$", rewrite("c/{R:1}")),
+                                        rule("c", "^c/(.*)$", rewrite("/out/{R:1}")),
+                                        rule("after", "(.*)", rewrite("/never"))])])
+    result = evaluate(ruleset, {"url": "/a/x%20y"})
+    assert result["matched_rules"] == ["a", "b", "c"]
+    assert result["captures"]["c"]["R"] == ["c/x y", "x y"]
+    assert result["final"]["rooted_url"] == "/out/x y"
