@@ -60,6 +60,23 @@ def check_text(value: str, option: str, secret: bool = False) -> None:
                           "command line Windows starts; no IIS setting or nssm value that works is longer)")
 
 
+# The text of a whole config file (rewrite_rule_test's config[].xml): XML white space (tab, LF, CR; XML 1.0
+# section 2.2) is its line structure, never an attribute value written to the host; the other control
+# characters are refused as everywhere. The length limit is IIS's own for a web.config (250 KB by default,
+# MaxWebConfigFileSizeInKB) with room for an applicationHost.config: 16 MiB.
+DOCUMENT_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+MAX_DOCUMENT = 16 * 1024 * 1024
+
+
+def check_document(value: str, option: str) -> None:
+    bad = DOCUMENT_FORBIDDEN.search(value)
+    if bad:
+        raise ModuleError(f"{option} contains the control character U+{ord(bad.group()):04X} at position "
+                          f"{bad.start()}, which XML 1.0 does not allow in a document: remove it")
+    if len(value) > MAX_DOCUMENT:
+        raise ModuleError(f"{option} is {len(value)} characters long; the limit is {MAX_DOCUMENT}")
+
+
 def check_header_name(value: str, option: str) -> None:
     if not HEADER_TOKEN.match(value):
         bad = next((c for c in value if not HEADER_TOKEN.match(c)), "")
@@ -166,6 +183,8 @@ def _walk_value(value: Any, option: dict[str, Any], path: str, kind_path: str, k
     secret = bool(option.get("no_log"))
     if isinstance(value, int) and not isinstance(value, bool) and kinds.get(kind_path) in NUMBER_KINDS:
         NUMBER_KINDS[kinds[kind_path]](value, path)
+    elif isinstance(value, str) and kinds.get(kind_path) == "document":
+        check_document(value, path)
     elif isinstance(value, str):
         check_text(value, path, secret)
         kind = kinds.get(kind_path)

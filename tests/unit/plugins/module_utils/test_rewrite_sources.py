@@ -13,24 +13,9 @@ from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.errors
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.evaluate import evaluate
 
 from rewrite_host import APPHOST_FILE, SITE_FILE, allowed_section, rules_section, section
+from rewrite_xml import PROXY_XML, WEB_CONFIG, config
 
 SITE = "Default Web Site"
-
-# The rule the reverse_proxy role writes (tests/integration/test_site.py assert_reverse_proxy_configured)
-PROXY_XML = """<rule name="ReverseProxyInboundRule1" stopProcessing="true">
-  <match url="(.*)" />
-  <conditions><add input="{CACHE_URL}" pattern="^(https?)://" /></conditions>
-  <serverVariables>
-    <set name="HTTP_X_FORWARDED_PROTO" value="{C:1}" />
-    <set name="HTTP_X_ORIGINAL_HOST" value="{HTTP_HOST}" />
-  </serverVariables>
-  <action type="Rewrite" url="http://127.0.0.1:50100/{R:1}" />
-</rule>"""
-
-
-def config(rewrite: str, extra: str = "") -> str:
-    return (f"<configuration><system.webServer><rewrite>{rewrite}</rewrite></system.webServer>{extra}"
-            "</configuration>")
 
 
 def apphost(rewrite: str = "", locations: str = "") -> str:
@@ -54,8 +39,7 @@ ALLOW = '<allowedServerVariables><add name="HTTP_X_FORWARDED_PROTO" /></allowedS
 
 
 def test_reverse_proxy_rule_from_a_web_config_with_bom_and_encoding_declaration():
-    web = '\ufeff<?xml version="1.0" encoding="utf-8"?>\n<!-- site -->\n' + config(f"<rules>{PROXY_XML}</rules>")
-    effective = sources.ruleset_from_xml([{"path": "/", "xml": web}])
+    effective = sources.ruleset_from_xml([{"path": "/", "xml": WEB_CONFIG}])
     assert names(effective) == [("/", ["ReverseProxyInboundRule1"])]
     assert effective.allowed is None  # no applicationHost.config: the allow list is not known, not checked
     rule0 = effective.levels[0][1][0]

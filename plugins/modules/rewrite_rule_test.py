@@ -1,0 +1,246 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: rewrite_rule_test
+short_description: See what IIS URL Rewrite will do with requests, before a request is sent
+version_added: 0.1.0
+description:
+  - Evaluates URL Rewrite 2.1 inbound rules against requests as IIS does, on the controller, and returns for
+    each request which rules matched, their back-references, where the request goes (rewrite, proxy through
+    ARR, redirect, custom response, abort), the server variables the rules set and the request headers they
+    produce.
+  - The rules come either from a host (O(site), O(application)), the effective global and distributed rules,
+    allowed server variables and rewrite maps read in one call, or from the config files' text (O(config)),
+    with no call to any host, so that the task runs with C(delegate_to: localhost) and needs no Windows.
+  - A request with O(requests[].expect) fails the task when the result differs; a play can guard a deploy
+    with it. The module changes nothing, in check mode and outside it.
+  - The engine's behaviours, each with the Microsoft documentation it follows, and what only a real host can
+    tell are listed in the collection's C(docs/rewrite-engine.md).
+options:
+  site:
+    description:
+      - The IIS site whose effective rules are read from the host (without O(config)).
+      - With O(config), no host is called; O(site) then chooses the C(<location path="Site">) and
+        C(<location path="Site/folder">) elements of the C(applicationHost.config) text that apply.
+    type: str
+  application:
+    description:
+      - Virtual path of an application of O(site) (C(/myApp)): the rules of the site root and of the application,
+        as IIS merges them for the application (its C(<remove>) and C(<clear/>) applied).
+      - Cannot be used with O(config), where each folder is a level of its own.
+    type: str
+  config:
+    description:
+      - The config files, parent first. Rules, rewrite maps and allowed server variables are merged as IIS merges
+        them; each level's C(<clear/>) and C(<remove>) take away what the levels above defined.
+      - Refused, naming the level, because they cannot be evaluated here: a section with C(configSource) (inline
+        the file it names), a C(<location>) in a web.config, custom rewrite providers, a path that does not lie
+        below the one before it. Outbound rules are ignored.
+      - Without a V(MACHINE/WEBROOT/APPHOST) level the allowed server variables are unknown and not checked; with
+        it, a distributed rule that sets a variable not allowed gives the HTTP 500.50 result IIS answers.
+    type: list
+    elements: dict
+    suboptions:
+      path:
+        description:
+          - V(MACHINE/WEBROOT/APPHOST) for the text of C(applicationHost.config) (C(globalRules), the root
+            C(<rules>), C(allowedServerVariables), C(rewriteMaps) and the C(<location>) elements of O(site)),
+            otherwise the URL path of the folder the C(web.config) sits in (V(/), V(/blog)).
+        type: str
+        required: true
+      xml:
+        description:
+          - The file's text as it is on disk, a whole C(<configuration>) document (byte order mark, XML
+            declaration and comments allowed). A DOCTYPE or entity declaration is refused.
+        type: str
+        required: true
+  requests:
+    description:
+      - The requests to evaluate, in order.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      url:
+        description:
+          - Path and query string as the client sends them (V(/myApp/help?x=1)).
+        type: str
+        required: true
+      host:
+        description:
+          - The Host header (C({HTTP_HOST})); V(localhost) when not given.
+        type: str
+      https:
+        description:
+          - Whether the request came over TLS (C({HTTPS}) V(ON)); false when not given.
+        type: bool
+      port:
+        description:
+          - The server port (C({SERVER_PORT})); 443 with O(requests[].https), else 80, when not given.
+        type: int
+      headers:
+        description:
+          - Request headers by name; each is the server variable C(HTTP_<NAME>) (dashes to underscores).
+        type: dict
+      server_variables:
+        description:
+          - Server variables to set or override by name (C(REMOTE_PORT), C(HTTP_X_FORWARDED_FOR), ...).
+        type: dict
+      files:
+        description:
+          - The files that exist, for C(IsFile) conditions: URL paths (V(/static/app.css)) or physical paths
+            below C(C:\inetpub\wwwroot).
+        type: list
+        elements: str
+      dirs:
+        description:
+          - The folders that exist, for C(IsDirectory) conditions, as O(requests[].files).
+        type: list
+        elements: str
+      remote_addr:
+        description:
+          - The client's address (C({REMOTE_ADDR})); V(127.0.0.1) when not given.
+        type: str
+      expect:
+        description:
+          - What the result must hold, in the shape of RV(results) (without C(url)). Only the keys given are
+            compared, in nested dictionaries too; lists compare whole and in order; request header and server
+            variable names compare case-insensitively.
+          - When a request does not meet it, the task fails with a message naming the request and each
+            difference; RV(results) is still returned.
+        type: dict
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: The module only reads (or calls no host at all); it gives the same answer in check mode.
+  diff_mode:
+    support: none
+  platform:
+    platforms: windows
+    details: With O(config) no host is used; the task can run on the controller (C(delegate_to: localhost)).
+notes:
+  - The module runs on the controller as an action plugin. With O(site) it reaches the host through
+    M(ansible.windows.win_powershell), with one read.
+  - The rules are evaluated as for a request to O(site) (O(application)); a request outside the application's
+    folder still sees the site root's rules as the application has them.
+seealso:
+  - module: winflask.iis.rewrite_rule
+  - module: winflask.iis.rewrite_rule_info
+  - module: winflask.iis.server_variable
+  - name: URL Rewrite Module Configuration Reference
+    description: How IIS evaluates rules, the source of the engine's behaviour.
+    link: https://learn.microsoft.com/iis/extensions/url-rewrite-module/url-rewrite-module-configuration-reference
+author:
+  - winflask.iis developers (@winflask)
+"""
+
+EXAMPLES = r"""
+- name: See where the reverse proxy rule sends a request (from the web.config text, no Windows needed)
+  winflask.iis.rewrite_rule_test:
+    config:
+      - path: /
+        xml: |
+          <?xml version="1.0" encoding="UTF-8"?>
+          <configuration>
+            <system.webServer>
+              <rewrite>
+                <rules>
+                  <rule name="ReverseProxyInboundRule1" stopProcessing="true">
+                    <match url="(.*)" />
+                    <serverVariables>
+                      <set name="HTTP_X_ORIGINAL_HOST" value="{HTTP_HOST}" />
+                    </serverVariables>
+                    <action type="Rewrite" url="http://127.0.0.1:50100/{R:1}" />
+                  </rule>
+                </rules>
+              </rewrite>
+            </system.webServer>
+          </configuration>
+    requests:
+      - url: /myApp/help?x=1
+        host: www.example.com
+        expect:
+          final:
+            type: Rewrite
+            url: http://127.0.0.1:50100/myApp/help?x=1
+            proxy: true
+          request_headers:
+            X-Original-Host: www.example.com
+  delegate_to: localhost
+  register: proxy_test
+
+- name: Show where it went
+  ansible.builtin.debug:
+    msg: "{{ proxy_test.results[0].final.url }}"
+
+- name: Guard a deploy with the rules the site really has
+  winflask.iis.rewrite_rule_test:
+    site: Default Web Site
+    requests:
+      - url: /myApp/health
+        expect:
+          final: {proxy: true}
+"""
+
+RETURN = r"""
+results:
+  description: One result per request, in the order of O(requests).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    url:
+      description: The request's O(requests[].url).
+      type: str
+      sample: /myApp/help?x=1
+    matched_rules:
+      description: Names, in evaluation order, of the rules whose pattern and conditions succeeded.
+      type: list
+      elements: str
+      sample: [ReverseProxyInboundRule1]
+    captures:
+      description: For each matched rule, its back-references as they stood when its action ran, C(R) (index N
+        is C({R:N})) and C(C) (C({C:N})).
+      type: dict
+      sample: {ReverseProxyInboundRule1: {R: [myApp/help, myApp/help], C: ["http://", http]}}
+    final:
+      description:
+        - What IIS does in the end. C(type) is V(Rewrite), V(Redirect), V(CustomResponse), V(AbortRequest),
+          V(None), or V(Error) when IIS answers with an error of its own (C(status) 500, C(sub_status) 50: a
+          distributed rule set a server variable that is not allowed).
+        - C(url) the expanded substitution with the query string appended as IIS appends it; C(rooted_url) a
+          relative Rewrite resolved against the folder of the rule's web.config, a relative Redirect as the
+          absolute Location IIS sends; C(status) the redirect or response status; C(proxy) true for a Rewrite to
+          an absolute URL (handed to ARR). CustomResponse adds C(sub_status), C(reason) and C(description).
+      type: dict
+      sample: {type: Rewrite, url: "http://127.0.0.1:50100/myApp/help?x=1",
+               rooted_url: "http://127.0.0.1:50100/myApp/help?x=1", status: null, proxy: true}
+    server_variables:
+      description: The server variables the matched rules set, by name.
+      type: dict
+      sample: {HTTP_X_ORIGINAL_HOST: www.example.com}
+    request_headers:
+      description: The request headers those server variables produce (C(HTTP_X_ORIGINAL_HOST) gives
+        C(x-original-host)), lower case.
+      type: dict
+      sample: {x-original-host: www.example.com}
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite_rule_test import SPEC
+
+
+def main():
+    module = AnsibleModule(supports_check_mode=True, **SPEC.module_kwargs())
+    module.fail_json(msg="winflask.iis.rewrite_rule_test runs as an action plugin on the controller; "
+                         "this file only holds its documentation.")
+
+
+if __name__ == "__main__":
+    main()
