@@ -1,4 +1,4 @@
-"""python -m winhost create|calls|show --root DIR (docs/emulator.md)."""
+"""python -m winhost create|calls|show|ports|serve|processes|stop-all --root DIR (docs/emulator.md)."""
 
 from __future__ import annotations
 
@@ -56,9 +56,33 @@ def cmd_show(args: argparse.Namespace) -> int:
         "products": state.get("products"),
         "services": sorted(state.get("services", {})),
         "calls": len(host.calls()),
+        "http": _port_lines(host),
     }
     print(json.dumps(summary, indent=2))
     return 0
+
+
+def _port_lines(host: Host) -> list[str]:
+    from .front.ports import listing
+
+    return [f"{e['site']}\t{e['protocol']} {e['binding']}\t{e['url'] or 'not served (no TLS on the emulated host)'}"
+            for e in listing(host)]
+
+
+def cmd_ports(args: argparse.Namespace) -> int:
+    host = Host(_root(args))
+    if not host.iis_installed:
+        print("IIS is not installed on this host: no site serves HTTP", file=sys.stderr)
+        return 1
+    for line in _port_lines(host):
+        print(line)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .front.server import main as serve
+
+    return serve(_root(args))
 
 
 def cmd_processes(args: argparse.Namespace) -> int:
@@ -102,6 +126,11 @@ def main(argv: list[str] | None = None) -> int:
     show = sub.add_parser("show", help="print a summary of the host state")
     show.add_argument("--root")
     show.set_defaults(func=cmd_show)
+    for name, func, text in (("ports", cmd_ports, "print each site binding and the loopback URL that serves it"),
+                             ("serve", cmd_serve, "run the emulated IIS front end (started by winhost.front)")):
+        command = sub.add_parser(name, help=text)
+        command.add_argument("--root")
+        command.set_defaults(func=func)
     for name, text in (("processes", "list the host's live processes (forgets ended ones)"),
                        ("stop-all", "stop every process of the host")):
         command = sub.add_parser(name, help=text)

@@ -11,6 +11,10 @@ body parses; a status outside ``status_code`` fails with "Status code of request
 valid status codes 200 : NotFound'."; a refused connection with "Unhandled exception occurred when sending
 web request. Exception: Unable to connect to the remote server". Redirects: ``follow_redirects`` safe
 (default: GET/HEAD only), all, none; redirects must stay on loopback.
+
+The emulated IIS (winhost.front): a URL to the host's own names (``localhost``, 127.0.0.0/8, ``::1``, its
+computer name) at a port an http site binding has (80 when the URL names none) goes to the front end's
+loopback port for that binding, with the Host header the URL had; redirects are routed the same way.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from .host import Host
+from .paths import ENVIRONMENT
 
 MAX_TIMEOUT = 30
 JSON_CANDIDATES = ("text", "json", "javascript")
@@ -39,6 +44,42 @@ def is_loopback(url: str) -> bool:
         return ipaddress.ip_address(name).is_loopback
     except ValueError:
         return False
+
+
+def own_name(host: Host, name: str) -> bool:
+    """localhost, a loopback address or the emulated host's computer name (state ``computer_name``, else
+    COMPUTERNAME): names the emulated host answers for itself."""
+    computer = str(host.load_state().get("computer_name") or ENVIRONMENT["COMPUTERNAME"]).lower()
+    if name.lower() in ("localhost", computer):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def route(host: Host, url: str) -> tuple[str, str | None]:
+    """The URL to send and the Host header to send with it: a URL to a site binding of the emulated IIS goes
+    to the front end (started on demand); any other URL is sent as it is (Host header None)."""
+    parts = urlparse(url)
+    name = parts.hostname or ""
+    if parts.scheme != "http" or not name or not host.iis_installed or not own_name(host, name):
+        return url, None
+    try:
+        port = parts.port or 80
+    except ValueError:
+        return url, None
+    from .front import ports as front_ports
+
+    if port not in {b.port for b in front_ports.bindings(host) if b.protocol == "http"}:
+        return url, None
+    from .front import ensure_running
+
+    loopback = {front_ports.Binding("", "http", k).port: v for k, v in ensure_running(host).items()}
+    if port not in loopback:
+        return url, None
+    target = parts._replace(netloc=f"127.0.0.1:{loopback[port]}").geturl()
+    return target, parts.netloc.rpartition("@")[2]
 
 
 def snake(name: str) -> str:
@@ -55,17 +96,24 @@ def enum_name(code: int) -> str:
 
 
 class _Redirects(urllib.request.HTTPRedirectHandler):
-    def __init__(self, mode: str, method: str, limit: int) -> None:
+    def __init__(self, mode: str, method: str, limit: int, host: Host | None = None) -> None:
         self.mode, self.method = mode, method
         self.max_redirections = limit
+        self.host = host
 
     def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
         follow = self.mode == "all" or (self.mode == "safe" and self.method in ("GET", "HEAD"))
         if not follow:
             return None
-        if not is_loopback(newurl):
+        sent, host_header = route(self.host, newurl) if self.host is not None else (newurl, None)
+        if not is_loopback(sent):
             raise urllib.error.URLError(f"winhost: redirect to {newurl} leaves the loopback network")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+        new = super().redirect_request(req, fp, code, msg, headers, sent)
+        if new is not None:
+            new.headers.pop("Host", None)
+            if host_header:
+                new.add_header("Host", host_header)
+        return new
 
 
 def win_uri(host: Host, params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
@@ -82,7 +130,8 @@ def win_uri(host: Host, params: dict[str, Any], check_mode: bool) -> dict[str, A
             text = "already exists" if want else "does not exist"
             return {**result, "skipped": True,
                     "msg": f"The '{key}' file or directory ({path}) {text}."}
-    if urlparse(url).scheme not in ("http", "https") or not is_loopback(url):
+    sent, host_header = route(host, url)
+    if urlparse(sent).scheme not in ("http", "https") or not is_loopback(sent):
         raise ModuleFailure(f"winhost: win_uri only reaches the emulated host's loopback network (127.0.0.0/8, ::1, "
                             f"localhost); refusing {url}", **result)
     body = params.get("body")
@@ -93,10 +142,12 @@ def win_uri(host: Host, params: dict[str, Any], check_mode: bool) -> dict[str, A
     if params.get("content_type"):
         headers["Content-Type"] = str(params["content_type"])
     headers.setdefault("User-Agent", str(params.get("http_agent") or "ansible-httpget"))
-    request = urllib.request.Request(url, data=data, headers=headers, method=method)
+    if host_header and not any(k.lower() == "host" for k in headers):
+        headers["Host"] = host_header
+    request = urllib.request.Request(sent, data=data, headers=headers, method=method)
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}),
                                          _Redirects(str(params.get("follow_redirects") or "safe"), method,
-                                                    int(params.get("maximum_redirection") or 50)))
+                                                    int(params.get("maximum_redirection") or 50), host))
     timeout = min(int(params.get("url_timeout") or MAX_TIMEOUT), MAX_TIMEOUT)
     start = time.monotonic()
     try:
@@ -110,7 +161,7 @@ def win_uri(host: Host, params: dict[str, Any], check_mode: bool) -> dict[str, A
             result.update(status_code=code, msg=response.reason)
             for name, value in response.headers.items():
                 result[snake(name)] = value
-            result["response_uri"] = response.url
+            result["response_uri"] = url if response.url == sent else response.url
     except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
         reason = getattr(exc, "reason", exc)
         text = ("The operation has timed out" if isinstance(reason, TimeoutError)

@@ -1,0 +1,195 @@
+"""What the emulated IIS knows about a request before it runs: the site, the application, the effective
+rules and ARR's proxy settings, read from the emulated host's config files and cached until they change.
+
+Every value comes from the emulator's own config reader (``winhost.config.read``, the dict config_read
+returns to the modules), so a request sees exactly what a module's read would. The rule set is parsed
+once per site/application and kept while the files it came from keep their (path, mtime_ns, size, inode).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import config as config_system
+from ..config.redirection import REDIRECTION_CONFIG, apphost_path
+from ..config.sites import Application, Site, read_sites
+from ..config.values import TICKS, parse_timespan
+from ..errors import HostError
+from ..host import Host
+from ..paths import APPHOST_CONFIG
+from .ports import Binding, read_bindings
+
+PROXY_SECTION = "system.webServer/proxy"
+TIMEOUT_CAP = 30.0
+# IIS's default document list (applicationHost.config as IIS 10 ships it, with ASP.NET installed;
+# docs/emulator.md "HTTP through the emulated IIS").
+DEFAULT_DOCUMENTS = ("Default.htm", "Default.asp", "index.htm", "index.html", "iisstart.htm", "default.aspx")
+
+
+def stamp(host: Host, files: Iterable[str]) -> tuple[Any, ...]:
+    """(path, mtime_ns, size, inode) of each file, None for a missing one: a new write (temporary file +
+    rename) always changes the inode, so an unchanged stamp means unchanged bytes."""
+    out = []
+    for win_path in files:
+        try:
+            st = os.stat(host.local_path(win_path))
+            out.append((win_path, st.st_mtime_ns, st.st_size, st.st_ino))
+        except OSError:
+            out.append((win_path, None))
+    return tuple(out)
+
+
+class StampCache:
+    """Values built from config files, rebuilt when any of those files changes."""
+
+    def __init__(self, host: Host) -> None:
+        self.host = host
+        self._lock = threading.Lock()
+        self._entries: dict[Any, tuple[tuple[Any, ...], list[str], Any]] = {}
+
+    def get(self, key: Any, build: Callable[[], tuple[Any, list[str]]]) -> Any:
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is not None and stamp(self.host, entry[1]) == entry[0]:
+            return entry[2]
+        # stamp before building: a write during the build makes the next request build again
+        value, files = build()
+        files = list(dict.fromkeys([REDIRECTION_CONFIG, APPHOST_CONFIG, *files]))
+        before = stamp(self.host, files)
+        with self._lock:
+            self._entries[key] = (before, files, value)
+        return value
+
+
+@dataclass
+class ProxySettings:
+    """system.webServer/proxy as ARR uses it (shared/research/iis-facts.md 2.1: schema defaults)."""
+
+    enabled: bool = False
+    preserve_host_header: bool = False
+    reverse_rewrite_host: bool = True
+    forwarded_for_header: str = "X-Forwarded-For"
+    include_port: bool = True
+    timeout: float = TIMEOUT_CAP
+    pass_server_header: str = "Replace"
+    arr_response_header: bool = True
+    log_guid_name: str = "X-ARR-LOG-ID"
+
+    @classmethod
+    def from_node(cls, values: dict[str, Any]) -> ProxySettings:
+        return cls(enabled=bool(values.get("enabled")),
+                   preserve_host_header=bool(values.get("preserveHostHeader")),
+                   reverse_rewrite_host=bool(values.get("reverseRewriteHostInResponseHeaders", True)),
+                   forwarded_for_header=str(values.get("xForwardedForHeaderName") or ""),
+                   include_port=bool(values.get("includePortInXForwardedFor", True)),
+                   timeout=min(timespan_seconds(values.get("timeout")), TIMEOUT_CAP),
+                   pass_server_header=str(values.get("passServerHeader") or "Replace"),
+                   arr_response_header=bool(values.get("arrResponseHeader", True)),
+                   log_guid_name=str(values.get("logGuidName") or ""))
+
+
+def timespan_seconds(text: Any) -> float:
+    """'00:02:00' / '1.00:00:00' -> seconds (ARR's default, 2 minutes, when absent or unreadable)."""
+    try:
+        return parse_timespan(str(text)) / TICKS if text else 120.0
+    except ValueError:
+        return 120.0
+
+
+@dataclass
+class ServerView:
+    """applicationHost.config as the front end needs it."""
+
+    bindings: list[Binding]
+    sites: list[Site]
+    proxy: ProxySettings
+    default_documents: dict[str, tuple[bool, tuple[str, ...]]] = field(default_factory=dict)
+
+
+def _documents(element: ET.Element | None, enabled: bool, files: list[str]) -> tuple[bool, list[str]]:
+    """One level's ``system.webServer/defaultDocument``: ``enabled`` and the ``files`` collection
+    (``<clear/>``, ``<remove value>``, ``<add value>``)."""
+    if element is None:
+        return enabled, files
+    if element.get("enabled") is not None:
+        enabled = element.get("enabled", "true").strip().lower() == "true"
+    for item in element.findall("files/*"):
+        value = item.get("value", "")
+        if item.tag == "clear":
+            files = []
+        elif item.tag == "remove":
+            files = [f for f in files if f.lower() != value.lower()]
+        elif item.tag == "add" and all(f.lower() != value.lower() for f in files):
+            files.append(value)
+    return enabled, files
+
+
+def read_proxy(host: Host) -> ProxySettings:
+    try:
+        result = config_system.read(host, {"reads": [{"section": PROXY_SECTION, "pspath": config_system.APPHOST,
+                                                      "location": ""}]})
+    except HostError as exc:
+        if exc.code == "SectionNotRegistered":  # ARR not installed: nothing proxies
+            return ProxySettings(enabled=False)
+        raise
+    attributes = result["sections"][0]["element"]["attributes"]
+    return ProxySettings.from_node({name: a.get("value") for name, a in attributes.items()})
+
+
+def server_view(host: Host, cache: StampCache) -> ServerView:
+    def build() -> tuple[ServerView, list[str]]:
+        path = apphost_path(host)
+        root = config_system.ConfigFiles(host).apphost().root
+        enabled, files = True, list(DEFAULT_DOCUMENTS)
+        if root is not None and root.find("system.webServer/defaultDocument") is not None:
+            enabled, files = _documents(root.find("system.webServer/defaultDocument"), True, [])
+        return ServerView(read_bindings(root), read_sites(root) if root is not None else [], read_proxy(host),
+                          {"": (enabled, tuple(files))}), [path]
+    return cache.get("server", build)
+
+
+def default_documents(host: Host, view: ServerView, folders: list[str]) -> tuple[bool, tuple[str, ...]]:
+    """The default documents for a folder: applicationHost.config, then each web.config from the site root
+    down to the folder (``folders``: their physical paths, parent first)."""
+    enabled, files = view.default_documents[""]
+    listed = list(files)
+    for folder in folders:
+        data = host.read_bytes(folder.rstrip("\\") + "\\web.config")
+        if data is None:
+            continue
+        try:
+            root = ET.fromstring(data)
+        except ET.ParseError:
+            continue  # a broken web.config fails the rule read first (500.19)
+        enabled, listed = _documents(root.find("system.webServer/defaultDocument"), enabled, listed)
+    return enabled, tuple(listed)
+
+
+def pick_site(view: ServerView, port: int, host_header: str) -> Site | None:
+    """The site whose binding takes the request: the binding's host name equal to the Host header (without
+    its port) first, then a binding of that port without a host name (HTTP.sys's routing by host header)."""
+    name = host_header.rsplit(":", 1)[0] if not host_header.endswith("]") else host_header
+    name = name.strip("[]").lower()
+    candidates = [b for b in view.bindings if b.protocol == "http" and b.port == port]
+    chosen = next((b for b in candidates if b.host_name and b.host_name.lower() == name), None) \
+        or next((b for b in candidates if not b.host_name), None)
+    if chosen is None:
+        return None
+    return next((s for s in view.sites if s.name == chosen.site), None)
+
+
+def pick_application(site: Site, path: str) -> Application:
+    """The application with the longest virtual path the URL path lies in (always at least '/')."""
+    best = None
+    lower = path.lower()
+    for app in site.applications:
+        base = app.path.rstrip("/").lower()
+        if app.path == "/" or lower == base or lower.startswith(base + "/"):
+            if best is None or len(app.path) > len(best.path):
+                best = app
+    return best or Application("/")
