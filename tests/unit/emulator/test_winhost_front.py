@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,8 @@ class Echo(http.server.BaseHTTPRequestHandler):
     def _any(self) -> None:
         size = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(size).decode() if size else ""
+        if self.path.endswith("/slow"):
+            time.sleep(2)
         if self.path.endswith("/go"):
             self.send_response(302)
             self.send_header("Location", f"http://{self.headers['Host']}/landed")
@@ -198,6 +201,30 @@ def test_backend_down_gives_502_3_and_other_hosts_are_never_reached(front: Host)
     assert "HTTP Error 502.3 - Bad Gateway" in down["content"] and "0x80072efd" in down["content"]
     configure(front, rule("Out", "^out/(.*)", {"type": "Rewrite", "url": "http://192.0.2.1/{R:1}"}))
     assert request(front, "GET", "/out/x").status == 502
+
+
+def test_backend_slower_than_arr_timeout_gives_502_3_timeout(front: Host, backend: int) -> None:
+    reverse_proxy(front, backend, {"timeout": "00:00:01"})
+    slow = win_uri(front, {"url": "http://localhost/myApp/slow", "status_code": [502], "return_content": True}, False)
+    assert "HTTP Error 502.3 - Bad Gateway" in slow["content"] and "0x80072ee2" in slow["content"]
+
+
+def test_rules_are_read_once_until_a_config_file_changes(front: Host, backend: int,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from winhost import config as config_system
+    from winhost.front.server import Front
+
+    reads: list[Any] = []
+    real = config_system.read
+    monkeypatch.setattr(config_system, "read", lambda host, req: reads.append(req) or real(host, req))
+    reverse_proxy(front, backend, {"enabled": False})
+    pipeline = Front(front)
+    answers = [pipeline.answer("GET", "/myApp/a", [("Host", "localhost")], b"", ("127.0.0.1", 5), 80).status
+               for _n in range(3)]
+    assert answers == [404, 404, 404] and len(reads) == 2  # the proxy section and the rules, once each
+    apply(front, op("set", PROXY, attributes={"enabled": True}), backup=False)
+    assert pipeline.answer("GET", "/myApp/a", [("Host", "localhost")], b"", ("127.0.0.1", 5), 80).status == 200
+    assert len(reads) == 4
 
 
 def test_variable_not_allowed_gives_500_50(front: Host, backend: int) -> None:
