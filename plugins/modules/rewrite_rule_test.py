@@ -14,7 +14,7 @@ description:
     produce.
   - The rules come either from a host (O(site), O(application)), the effective global and distributed rules,
     allowed server variables and rewrite maps read in one call, or from the config files' text (O(config)),
-    with no call to any host, so that the task runs with C(delegate_to: localhost) and needs no Windows.
+    with no call to any host, so that the task runs with C(delegate_to) V(localhost) and needs no Windows.
   - A request with O(requests[].expect) fails the task when the result differs; a play can guard a deploy
     with it. The module changes nothing, in check mode and outside it.
   - The engine's behaviours, each with the Microsoft documentation it follows, and what only a real host can
@@ -28,7 +28,7 @@ options:
     type: str
   application:
     description:
-      - Virtual path of an application of O(site) (C(/myApp)): the rules of the site root and of the application,
+      - Virtual path of an application of O(site) (C(/myApp)). The rules of the site root and of the application,
         as IIS merges them for the application (its C(<remove>) and C(<clear/>) applied).
       - Cannot be used with O(config), where each folder is a level of its own.
     type: str
@@ -36,7 +36,7 @@ options:
     description:
       - The config files, parent first. Rules, rewrite maps and allowed server variables are merged as IIS merges
         them; each level's C(<clear/>) and C(<remove>) take away what the levels above defined.
-      - Refused, naming the level, because they cannot be evaluated here: a section with C(configSource) (inline
+      - Refused, naming the level, because they cannot be evaluated here. A section with C(configSource) (inline
         the file it names), a C(<location>) in a web.config, custom rewrite providers, a path that does not lie
         below the one before it. Outbound rules are ignored.
       - Without a V(MACHINE/WEBROOT/APPHOST) level the allowed server variables are unknown and not checked; with
@@ -91,7 +91,7 @@ options:
         type: dict
       files:
         description:
-          - The files that exist, for C(IsFile) conditions: URL paths (V(/static/app.css)) or physical paths
+          - The files that exist, for C(IsFile) conditions, as URL paths (V(/static/app.css)) or physical paths
             below C(C:\inetpub\wwwroot).
         type: list
         elements: str
@@ -122,7 +122,7 @@ attributes:
     support: none
   platform:
     platforms: windows
-    details: With O(config) no host is used; the task can run on the controller (C(delegate_to: localhost)).
+    details: With O(config) no host is used; the task can run on the controller (C(delegate_to) V(localhost)).
 notes:
   - The module runs on the controller as an action plugin. With O(site) it reaches the host through
     M(ansible.windows.win_powershell), with one read.
@@ -178,13 +178,16 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ proxy_test.results[0].final.url }}"
 
-- name: Guard a deploy with the rules the site really has
+- name: Guard a deploy with the rules the site really has (read from the host in one call)
   winflask.iis.rewrite_rule_test:
     site: Default Web Site
     requests:
       - url: /myApp/health
+        https: true
         expect:
-          final: {proxy: true}
+          final:
+            type: Rewrite
+            proxy: true
 """
 
 RETURN = r"""
@@ -211,7 +214,7 @@ results:
     final:
       description:
         - What IIS does in the end. C(type) is V(Rewrite), V(Redirect), V(CustomResponse), V(AbortRequest),
-          V(None), or V(Error) when IIS answers with an error of its own (C(status) 500, C(sub_status) 50: a
+          V(None), or V(Error) when IIS answers with an error of its own (C(status) 500, C(sub_status) 50, when a
           distributed rule set a server variable that is not allowed).
         - C(url) the expanded substitution with the query string appended as IIS appends it; C(rooted_url) a
           relative Rewrite resolved against the folder of the rule's web.config, a relative Redirect as the

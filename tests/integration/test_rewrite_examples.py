@@ -1,7 +1,7 @@
 """The EXAMPLES of the URL Rewrite modules run, as written, against an emulated host.
 
-The examples of server_variable, rewrite_rule, rewrite_rule_info, rewrite_rules and
-server_variable_info are played in that order in one play (a "Staging" site exists for the copy
+The examples of server_variable, rewrite_rule, rewrite_rule_info, rewrite_rules,
+server_variable_info and rewrite_rule_test are played in that order in one play (a "Staging" site exists for the copy
 example); every task must succeed, and the brief's proxy rule must be on the host at the end.
 """
 
@@ -16,7 +16,8 @@ import pytest
 import yaml
 from playbook_run import REPO, ansible_env, create_host, run_playbook, venvs, write_inventory
 
-MODULES = ("server_variable", "rewrite_rule", "rewrite_rule_info", "rewrite_rules", "server_variable_info")
+MODULES = ("server_variable", "rewrite_rule", "rewrite_rule_info", "rewrite_rules", "server_variable_info",
+           "rewrite_rule_test")
 HOST = "emulated-server2022"
 VENV_LIST = venvs()
 
