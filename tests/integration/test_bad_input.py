@@ -53,6 +53,14 @@ CASES = [
     ("nssm_service", {"name": "svc", "application": "C:\\apps\\app.exe", "environment": {"A": "1\nB=2"}},
      ["environment.A", "U+000A"]),
     ("nssm_service", {"name": "svc\x01", "application": "C:\\apps\\app.exe"}, ["name", "U+0001"]),
+    ("rewrite_rule_test", {"site": f"{SITE}/../x", "requests": [{"url": "/"}]}, ["site", "'/'"]),
+    ("rewrite_rule_test", {"site": SITE, "requests": "text"}, ["requests", "list of dictionaries"]),
+    ("rewrite_rule_test", {"config": [{"path": "/", "xml": "<configuration>\x01</configuration>"}],
+                           "requests": [{"url": "/"}]}, ["config[0].xml", "U+0001"]),
+    ("rewrite_rule_test", {"config": [{"path": "/", "xml": '<configuration><system.webServer><rewrite>'
+                                       '<rules configSource="rules.config" /></rewrite></system.webServer>'
+                                       '</configuration>'}], "requests": [{"url": "/"}]},
+     ["config[0] (/)", "configSource", "rules.config"]),
 ]
 
 
