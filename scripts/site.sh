@@ -73,4 +73,12 @@ rc=0
 echo "site: processes the emulated host keeps running ON PURPOSE (the app answers on 127.0.0.1):" >&2
 "$MAIN/python" -m winhost processes --root "$WINFLASK_EMULATOR_ROOT" >&2
 echo "site: stop them with: $MAIN/python -m winhost stop-all --root $WINFLASK_EMULATOR_ROOT" >&2
+if [ "$rc" = 0 ]; then
+    # The emulated IIS serves each site binding on a loopback port of its own (docs/emulator.md).
+    site_url=$("$MAIN/python" -m winhost ports --start --root "$WINFLASK_EMULATOR_ROOT" 2>/dev/null |
+        awk -F'\t' '$1 == "Default Web Site" && $3 ~ /^http:/ { print $3; exit }')
+    if [ -n "$site_url" ]; then
+        echo "site: the app through the emulated IIS (Default Web Site, binding *:80): ${site_url}myApp/"
+    fi
+fi
 exit "$rc"

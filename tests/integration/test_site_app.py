@@ -1,5 +1,8 @@
 """The whole brief on a bare emulated Windows Server 2022 host: winflask.iis.site deploys the Flask app,
-runs it as an nssm service (a REAL waitress process on the controller's loopback) and the app answers.
+runs it as an nssm service (a REAL waitress process on the controller's loopback) and the app answers,
+straight and through the emulated IIS (winhost.front: the site's live rules, then ARR's proxy), end to end:
+the app sees the client's address without a port, the client's Host and http, never a client's own
+forwarding headers as trusted values; the app stopped gives 502.3, ARR's proxy off gives 404.
 
 The port is not the default 50100 (a user's `scripts/site.sh` app may hold it): 50101 + the venv's index,
 passed to both the app (flask_app_port) and the IIS rule (reverse_proxy_backend_url). Every process the
@@ -11,6 +14,7 @@ from __future__ import annotations
 import json
 import socket
 import subprocess
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +23,9 @@ import pytest
 from playbook_run import EMULATED_INVENTORY, ansible_env, create_host, read_calls, run_playbook, venv_bin, venvs
 from test_site import assert_reverse_proxy_configured
 from winhost import Host
+from winhost.front import SERVICE as W3SVC
+from winhost.front import ensure_running
+from winhost import services
 from winhost.processes import alive, listing, stop_all
 
 HOST = "emulated-server2022"
@@ -40,8 +47,26 @@ def port_free(port: int) -> bool:
 
 def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(urllib.request.Request(url, headers=headers or {}), timeout=10) as response:
-        return response.status, response.read().decode()
+    try:
+        with opener.open(urllib.request.Request(url, headers=headers or {}), timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:  # IIS's error pages (404, 502.3) are answers too
+        with exc:
+            return exc.code, exc.read().decode()
+
+
+def assert_through_iis(iis: str, port: int) -> None:
+    """Real HTTP to the emulated IIS, on to the app: what the rule and ARR hand the app."""
+    assert get(f"{iis}/myApp/help?x=1") == (200, "This is the Help Page")
+    # The client's own X-Forwarded-Proto / X-Original-Host are overwritten by the rule, and the app takes
+    # only the last X-Forwarded-For hop (ARR's, without the port: includePortInXForwardedFor false).
+    for claimed in ({}, {"X-Forwarded-Proto": "https", "X-Original-Host": "evil.example",
+                         "X-Forwarded-For": "203.0.113.9", "X-Forwarded-Host": "evil.example"}):
+        status, body = get(f"{iis}/myApp/whoami", {"Host": "www.example.com", **claimed})
+        assert status == 200, body
+        assert json.loads(body) == {"remote_addr": "127.0.0.1", "scheme": "http", "host": "www.example.com",
+                                    "url_root": "http://www.example.com/myApp/"}, (claimed, body)
+    assert f"127.0.0.1:{port}" not in get(f"{iis}/myApp/whoami")[1], "the app saw the back-end address as host"
 
 
 @pytest.fixture
@@ -78,6 +103,9 @@ def test_site_deploys_a_running_app(venv: Path, tmp_path: Path, host_root: Path)
     assert_reverse_proxy_configured(root, f"http://127.0.0.1:{port}")
 
     host = Host(root)
+    # site.yml's last health check went through the emulated IIS: its server is running.
+    iis = f"http://127.0.0.1:{ensure_running(host)['*:80:']}"
+    assert_through_iis(iis, port)
     service = host.load_state()["services"][SERVICE]
     assert_service(service, port)
     pid = service["process"]["pid"]
@@ -96,11 +124,27 @@ def test_site_deploys_a_running_app(venv: Path, tmp_path: Path, host_root: Path)
     assert again["status"] == "SERVICE_RUNNING" and again["process"]["pid"] == pid, "the app was restarted"
     assert get(f"{base}/") == (200, "Hello World!!!")
 
-    # Cleanup leaves nothing running: the process is gone and the port is closed.
+    entry_of_app = next(e for e in listing(host) if e["pid"] == pid)
+    # ARR's proxy switched off (as in IIS Manager): the Rewrite to an absolute URL is not proxied, 404.
+    apphost = root / "C/Windows/System32/inetsrv/config/applicationHost.config"
+    text = apphost.read_text(encoding="utf-8")
+    apphost.write_text(text.replace('<proxy enabled="true"', '<proxy enabled="false"', 1), encoding="utf-8")
+    status, body = get(f"{iis}/myApp/")
+    assert status == 404 and "404" in body, (status, body)
+    apphost.write_text(text, encoding="utf-8")
+    assert get(f"{iis}/myApp/") == (200, "Hello World!!!")
+
+    # The app's service stopped (Stop-Service): ARR cannot reach the app, 502.3.
+    services.stop(host, SERVICE)
+    assert not alive(entry_of_app) and port_free(port)
+    status, body = get(f"{iis}/myApp/")
+    assert status == 502 and "502.3" in body, (status, body)
+
+    # Cleanup leaves nothing running: the emulated W3SVC stops too and its port closes.
     entries = listing(host)
-    assert [e["pid"] for e in entries] == [pid]
-    assert stop_all(host) == [pid]
-    assert not alive(entries[0]) and port_free(port)
+    assert [e.get("service") for e in entries] == [W3SVC]
+    assert stop_all(host) == [entries[0]["pid"]]
+    assert not alive(entries[0]) and port_free(int(iis.rsplit(":", 1)[1]))
     assert host.load_state()["services"][SERVICE]["status"] == "SERVICE_STOPPED"
     assert "received signal SIGINT, stopping" in stdout_log.read_text(encoding="utf-8")
 

@@ -74,6 +74,10 @@ def cmd_ports(args: argparse.Namespace) -> int:
     if not host.iis_installed:
         print("IIS is not installed on this host: no site serves HTTP", file=sys.stderr)
         return 1
+    if args.start:
+        from .front import ensure_running
+
+        ensure_running(host)
     for line in _port_lines(host):
         print(line)
     return 0
@@ -131,6 +135,9 @@ def main(argv: list[str] | None = None) -> int:
         command = sub.add_parser(name, help=text)
         command.add_argument("--root")
         command.set_defaults(func=func)
+        if name == "ports":
+            command.add_argument("--start", action="store_true",
+                                 help="start the emulated W3SVC first when it is not running (as IIS would be)")
     for name, text in (("processes", "list the host's live processes (forgets ended ones)"),
                        ("stop-all", "stop every process of the host")):
         command = sub.add_parser(name, help=text)
