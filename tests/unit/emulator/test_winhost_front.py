@@ -271,3 +271,48 @@ def test_a_dead_server_is_restarted_and_stop_all_stops_it(tmp_path: Path) -> Non
 
 def test_no_iis_no_front_end(bare_host: Host) -> None:
     assert ensure_running(bare_host) == {} and server_entry(bare_host) is None
+
+
+def raw_echo(host: Host, target: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """What the Echo back end received for ``target`` sent byte for byte to the front end (no client encoding)."""
+    port = ensure_running(host)["*:80:"]
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", target, headers={"Host": "localhost", **(headers or {})})
+    response = connection.getresponse()
+    data = response.read()
+    connection.close()
+    assert response.status == 200, data[:300]
+    return json.loads(data)
+
+
+def test_proxied_path_is_percent_encoded_again_and_the_query_passes_as_sent(front: Host, backend: int) -> None:
+    reverse_proxy(front, backend)
+    assert raw_echo(front, "/myApp/a%20b")["path"] == "/myApp/a%20b"
+    assert raw_echo(front, "/myApp/a%3Fb?x=%41&y=1")["path"] == "/myApp/a%3Fb?x=%41&y=1"
+    assert raw_echo(front, "/myApp/caf%C3%A9/100%25")["path"] == "/myApp/caf%C3%A9/100%25"
+    assert raw_echo(front, "/myApp/a;b=c,d:e@f~g")["path"] == "/myApp/a;b=c,d:e@f~g"
+
+
+def test_proxied_target_splits_a_literal_query_of_the_substitution() -> None:
+    from winhost.front.proxy import encode_target
+
+    assert encode_target("http://h:1/a b?c", "http://h:1/{R:1}", "") == "http://h:1/a%20b%3Fc"
+    assert encode_target("http://h:1/a b?c?x=1", "http://h:1/{R:1}", "x=1") == "http://h:1/a%20b%3Fc?x=1"
+    assert encode_target("http://h:1/a?b?id=3&x=1", "http://h:1/{R:1}?id={R:2}", "x=1") \
+        == "http://h:1/a%3Fb?id=3&x=1"
+    assert encode_target("http://h:1/p?id=a b", "http://h:1/p?id={R:1}", "") == "http://h:1/p?id=a%20b"
+    assert encode_target("http://h:1?x=%41", "http://h:1", "x=%41") == "http://h:1?x=%41"
+
+
+def test_backend_gets_the_original_url_not_the_clients_x_original_url(front: Host, backend: int) -> None:
+    reverse_proxy(front, backend)
+    seen = raw_echo(front, "/myApp/a%20b?x=1", {"X-Original-URL": "/admin"})
+    sent = [v for k, v in seen["headers"] if k.lower() == "x-original-url"]
+    assert sent == ["/myApp/a b?x=1"]
+
+
+def test_a_rule_the_engine_cannot_evaluate_gives_500_50(front: Host) -> None:
+    configure(front, rule("Broken", "^broken$", {"type": "Rewrite", "url": "/x/{R:x}"}))
+    failed = win_uri(front, {"url": "http://localhost/broken", "status_code": [500], "return_content": True}, False)
+    assert "HTTP Error 500.50 - URL Rewrite Module Error." in failed["content"]
+    assert "R:x" in failed["content"]

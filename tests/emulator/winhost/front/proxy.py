@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import http.client
 import uuid
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from ..webrequest import is_loopback
 from .errors import error_answer
@@ -30,6 +30,53 @@ BAD_GATEWAY = "Bad Gateway"
 GATEWAY_TEXT = "The proxy server received an invalid response from an upstream server."
 CANNOT_CONNECT = "0x80072efd"
 TIMED_OUT = "0x80072ee2"
+# What stays as it is when the proxied URL is encoded again: RFC 3986 pchar (unreserved, sub-delims, ':', '@')
+# and '/' in the path; in the query also '?' and '%' (the client's query string passes as sent).
+PATH_SAFE = "/!$&'()*+,;=:@"
+QUERY_SAFE = PATH_SAFE + "?%"
+
+
+def _literal_query(template: str) -> tuple[int, str]:
+    """Where the substitution's own query string starts: the index of the first '?' of ``template`` outside
+    ``{...}`` (-1 when none) and the literal text after it up to the next ``{``."""
+    depth = 0
+    for index, char in enumerate(template):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth = max(depth - 1, 0)
+        elif char == "?" and depth == 0:
+            return index, template[index + 1:].split("{", 1)[0]
+    return -1, ""
+
+
+def encode_target(url: str, template: str, query: str) -> str:
+    """The URL ARR requests for a Rewrite to ``url`` (the engine's answer: the expanded substitution
+    ``template`` with the request's ``query`` appended as appendQueryString does).
+
+    Back-references are decoded ({R:1} of ``/a%20b`` is ``a b``) and URL Rewrite encodes the rewritten URL again
+    before it is sent (docs/emulator.md: URL Rewrite v2.1 post, useOriginalURLEncoding; serverfault 882132):
+    the path is percent-encoded (UTF-8), ``%`` and a decoded ``?`` included, so ``a?b`` stays one path
+    (``a%3Fb``); the query string is the substitution's own (after its literal ``?``) plus the appended one,
+    kept as sent with only characters invalid in a URL (space, non-ASCII, controls) encoded."""
+    scheme, sep, remainder = url.partition("://")
+    cut = min((i for i in (remainder.find("/"), remainder.find("?")) if i >= 0), default=len(remainder))
+    authority, rest = remainder[:cut], remainder[cut:]
+    appended = ""
+    if query and rest.endswith(("?" + query, "&" + query)):
+        appended, rest = query, rest[:-len(query) - 1]
+    start, literal = _literal_query(template)
+    if start < 0:
+        path, own = rest, ""
+    else:
+        split = rest.rfind("?" + literal) if literal else -1
+        split = split if split >= 0 else rest.find("?")
+        path, own = (rest[:split], rest[split:]) if split >= 0 else (rest, "")
+    # the engine joined the query with '&' when a decoded '?' made the substitution look as if it had one
+    if appended:
+        own = own + "&" + appended if own else "?" + appended
+    encoded = quote(path, safe=PATH_SAFE) + quote(own, safe=QUERY_SAFE)
+    return f"{scheme}{sep}{authority}{encoded}"
 
 
 def forward(target: str, method: str, headers: list[tuple[str, str]], body: bytes, produced: dict[str, str],
