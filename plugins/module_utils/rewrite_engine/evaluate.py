@@ -185,21 +185,34 @@ class _State:
             self._variables = self.request.variables()
         return self._variables
 
-    def known(self, match_type: str) -> set[str]:
-        """The request's files (IsFile) or dirs (IsDirectory) as physical paths, computed once per request."""
+    def exists(self, text: str, match_type: str) -> bool:
+        """Whether ``text`` (a physical path, or a URL path) is a file (IsFile) or directory (IsDirectory): the
+        request's ``exists`` hook when given, else its files/dirs lists (computed once per request)."""
+        request = self.request
+        path = request.physical_path(text)
+        if request.exists is not None:
+            return request.exists(path) == ("file" if match_type == "IsFile" else "dir")
         if match_type not in self._known:
-            given = self.request.files if match_type == "IsFile" else self.request.dirs
-            self._known[match_type] = {self.request.physical(p) for p in given}
-        return self._known[match_type]
+            given = request.files if match_type == "IsFile" else request.dirs
+            self._known[match_type] = {_caseless(request.physical_path(p)) for p in given}
+        return _caseless(path) in self._known[match_type]
+
+    def request_filename(self) -> str:
+        """{REQUEST_FILENAME} of the current URL (after the rewrites so far; UNCONFIRMED, below)."""
+        return self.request.on_disk(unquote(self.path))
 
     def current_variables(self) -> dict[str, str]:
         # UNCONFIRMED: {URL}, {PATH_INFO} and {REQUEST_FILENAME} follow the rewritten path.
         if self.proxy:
             return self.variables
         decoded = unquote(self.path)
-        root = self.request.physical_root.rstrip("\\")
         return {**self.variables, "URL": decoded, "PATH_INFO": decoded, "SCRIPT_NAME": decoded,
-                "REQUEST_FILENAME": root + decoded.replace("/", "\\")}
+                "REQUEST_FILENAME": self.request.on_disk(decoded)}
+
+
+def _caseless(path: str) -> str:
+    """Physical paths compare case-insensitively (NTFS), without a trailing backslash."""
+    return path.rstrip("\\").lower()
 
 
 def _conditions(rule: Rule, ctx: Context, state: _State) -> tuple[bool, list[str]]:
@@ -211,12 +224,14 @@ def _conditions(rule: Rule, ctx: Context, state: _State) -> tuple[bool, list[str
     track = rule.spec["track_all_captures"]
     tracked: list[str] = []
     for cond in rule.conditions:
-        text = cond.input.render(ctx)
         if cond.pattern is None:
-            found = state.request.physical(text) in state.known(cond.spec["match_type"])
+            # RW1 "Rule conditions", IsFile/IsDirectory: "If a condition input string is not specified, the URL
+            # Rewrite Module uses the physical path of the requested file as a default value"
+            text = cond.input.render(ctx) if cond.spec["input"] else state.request_filename()
+            found = state.exists(text, cond.spec["match_type"])
             groups: list[str] | None = [] if found != bool(cond.spec["negate"]) else None
         else:
-            groups = cond.pattern.match(text)
+            groups = cond.pattern.match(cond.input.render(ctx))
         if groups is not None and groups:
             if track:
                 tracked = tracked + groups[1:] if tracked else list(groups)

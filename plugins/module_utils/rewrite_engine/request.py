@@ -7,6 +7,7 @@ server variables in rewrite rules" (the HTTP_<NAME> naming convention of request
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -14,6 +15,7 @@ from urllib.parse import unquote
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.errors import EngineError
 
 DEFAULT_ROOT = "C:\\inetpub\\wwwroot"
+HOOKS = ("exists", "physical")  # set in Python by a caller (the emulated IIS front end), never from module input
 
 
 def header_variable(header: str) -> str:
@@ -37,7 +39,12 @@ def split_url(url: str) -> tuple[str, str]:
 
 @dataclass
 class Request:
-    """One request: ``url`` is the path and query as sent (``/myApp/help?x=1``)."""
+    """One request: ``url`` is the path and query as sent (``/myApp/help?x=1``).
+
+    Two optional hooks for a caller that knows the host (docs/rewrite-engine.md, "Request hooks"):
+    ``exists(physical_path)`` -> ``"file"``, ``"dir"`` or None decides IsFile/IsDirectory in place of the
+    ``files``/``dirs`` lists; ``physical(url_path)`` -> the physical path gives {REQUEST_FILENAME} and
+    {APPL_PHYSICAL_PATH} (``physical("/")``) in place of ``physical_root`` + the path."""
 
     url: str = "/"
     host: str = "localhost"
@@ -49,10 +56,12 @@ class Request:
     dirs: list[str] = field(default_factory=list)
     remote_addr: str = "127.0.0.1"
     physical_root: str = DEFAULT_ROOT
+    exists: Callable[[str], str | None] | None = field(default=None, repr=False, compare=False)
+    physical: Callable[[str], str] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_dict(cls, given: dict[str, Any], where: str = "request") -> Request:
-        known = set(cls.__dataclass_fields__)
+        known = set(cls.__dataclass_fields__) - set(HOOKS)
         unknown = sorted(set(given) - known)
         if unknown:
             raise EngineError(f"{where}.{unknown[0]} is not a request option (one of {', '.join(sorted(known))}), "
@@ -81,11 +90,15 @@ class Request:
     def effective_port(self) -> int:
         return self.port if self.port is not None else (443 if self.https else 80)
 
-    def physical(self, path: str) -> str:
-        """A URL path ('/a/b.css') or a physical path -> the physical path, compared case-insensitively."""
-        if path.startswith("/"):
-            path = self.physical_root.rstrip("\\") + unquote(path).replace("/", "\\")
-        return path.rstrip("\\").lower()
+    def on_disk(self, decoded: str) -> str:
+        """A decoded URL path ('/a/b.css') -> its physical path (the ``physical`` hook, else physical_root + path)."""
+        if self.physical is not None:
+            return self.physical(decoded)
+        return self.physical_root.rstrip("\\") + decoded.replace("/", "\\")
+
+    def physical_path(self, path: str) -> str:
+        """A URL path ('/a/b.css') or a physical path -> the physical path (case as given)."""
+        return self.on_disk(unquote(path)) if path.startswith("/") else path
 
     def variables(self) -> dict[str, str]:
         """The server variables of this request, by upper-case name (given ``server_variables`` win)."""
@@ -114,8 +127,8 @@ class Request:
             "REMOTE_ADDR": self.remote_addr,
             "REMOTE_HOST": self.remote_addr,
             "REQUEST_METHOD": "GET",
-            "REQUEST_FILENAME": self.physical_root.rstrip("\\") + decoded.replace("/", "\\"),
-            "APPL_PHYSICAL_PATH": self.physical_root.rstrip("\\") + "\\",
+            "REQUEST_FILENAME": self.on_disk(decoded),
+            "APPL_PHYSICAL_PATH": self.on_disk("/").rstrip("\\") + "\\",
         })
         out.update({k.upper(): v for k, v in self.server_variables.items()})
         return out

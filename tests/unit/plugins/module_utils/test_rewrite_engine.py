@@ -239,6 +239,26 @@ CASES: list[dict[str, Any]] = [
          levels=[("/", [rule("dir", "(.*)",
                              conditions=[{"input": "{REQUEST_FILENAME}", "match_type": "IsDirectory"}])])],
          request={"url": "/docs", "dirs": ["/docs"]}, expect={"matched_rules": ["dir"]}),
+    dict(id="is-file-no-input-is-the-requested-file",
+         source=(RW1_COND + ": 'IsFile - ... If a condition input string is not specified, the URL Rewrite Module "
+                 "uses the physical path of the requested file as a default value for the condition input.'"),
+         levels=[("/", [rule("spa", "(.*)", rewrite("index.html"), conditions=[
+             {"match_type": "IsFile", "negate": True}])])],
+         request={"url": "/static/app.css", "files": ["/static/app.css"]},
+         expect={"matched_rules": [], "final": {"type": "None"}}),
+    dict(id="is-file-no-input-missing-file-falls-back",
+         source=(RW1_COND + ": 'IsFile - ... If a condition input string is not specified, the URL Rewrite Module "
+                 "uses the physical path of the requested file as a default value for the condition input.'"),
+         levels=[("/", [rule("spa", "(.*)", rewrite("index.html"), conditions=[
+             {"input": "", "match_type": "IsFile", "negate": True}])])],
+         request={"url": "/app/route", "files": ["/index.html", ""]},
+         expect={"matched_rules": ["spa"], "final": {"rooted_url": "/index.html"}}),
+    dict(id="is-directory-no-input-is-the-requested-path",
+         source=(RW1_COND + ": 'IsDirectory - ... If a condition input string is not specified, the URL Rewrite "
+                 "Module uses the physical path of the requested file as a default value for the condition input.'"),
+         levels=[("/", []), ("/app", [rule("dir", "(.*)", conditions=[{"match_type": "IsDirectory"}])])],
+         request={"url": "/app/docs", "dirs": ["C:\\inetpub\\wwwroot\\app\\docs"]},
+         expect={"matched_rules": ["dir"]}),
     # -- evaluation order ----------------------------------------------------------------------------
     dict(id="rewrite-feeds-next-rule",
          source=(RW1_EVAL + ": 'goes on to the next rule, where it uses the substituted URL as an input for that "
@@ -674,3 +694,45 @@ def test_pattern_subject_follows_a_rewrite_within_the_rule_list():
     assert result["matched_rules"] == ["a", "b", "c"]
     assert result["captures"]["c"]["R"] == ["c/x y", "x y"]
     assert result["final"]["rooted_url"] == "/out/x y"
+
+
+# Hooks a caller (the emulated IIS front end) gives in Python, never from module input: which physical paths
+# exist and where a URL path lives on disk (docs/rewrite-engine.md, "Request hooks").
+
+SPA = RuleSet(levels=[("/", [rule("spa", "(.*)", rewrite("index.html"), conditions=[
+    {"match_type": "IsFile", "negate": True}, {"match_type": "IsDirectory", "negate": True}])])])
+
+
+def test_exists_hook_decides_is_file_and_is_directory():
+    asked: list[str] = []
+
+    def exists(path: str) -> str | None:
+        asked.append(path)
+        return {"c:\\site\\app.css": "file", "c:\\site\\docs": "dir"}.get(path.lower())
+
+    def physical(path: str) -> str:
+        return "C:\\site" + path.replace("/", "\\")
+
+    for url, matched in (("/app.css", []), ("/docs", []), ("/route", ["spa"])):
+        result = evaluate(SPA, Request(url=url, exists=exists, physical=physical, files=["/route"]))
+        assert result["matched_rules"] == matched, url
+    assert "C:\\site\\route" in asked  # the files list is not consulted when the hook is given
+
+
+def test_physical_hook_gives_request_filename_and_appl_physical_path():
+    ruleset = RuleSet(levels=[("/", [rule("v", "(.*)", server_variables=[
+        {"name": "X_FILE", "value": "{REQUEST_FILENAME}"}, {"name": "X_APP", "value": "{APPL_PHYSICAL_PATH}"}])])])
+
+    def physical(path: str) -> str:
+        return "D:\\vdir" + path.replace("/", "\\")
+
+    result = evaluate(ruleset, Request(url="/a/b.txt?q=1", physical=physical))
+    assert result["server_variables"] == {"X_FILE": "D:\\vdir\\a\\b.txt", "X_APP": "D:\\vdir\\"}
+    plain = evaluate(ruleset, Request(url="/a/b.txt", physical_root="E:\\www"))
+    assert plain["server_variables"] == {"X_FILE": "E:\\www\\a\\b.txt", "X_APP": "E:\\www\\"}
+
+
+@pytest.mark.parametrize("hook", ["exists", "physical"])
+def test_hooks_are_not_request_options(hook):
+    with pytest.raises(EngineError, match=f"request.{hook} is not a request option"):
+        evaluate(RuleSet(), {"url": "/", hook: "x"})
