@@ -4,6 +4,7 @@ Rules from ``config`` (no host call) or from the host (``site``/``application``,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ansible_collections.winflask.iis.plugins.module_utils import rewrite_rule_test as spec
@@ -11,6 +12,8 @@ from ansible_collections.winflask.iis.plugins.module_utils.rewrite import scope 
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.model import plain
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine import sources
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.errors import EngineError
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.evaluate import RuleSet
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.request import Request
 from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError
 from ansible_collections.winflask.iis.plugins.plugin_utils.action import WinflaskAction
 
@@ -20,25 +23,40 @@ class ActionModule(WinflaskAction):
 
     def manage(self, args: dict[str, Any]) -> dict[str, Any]:
         args = plain(args)
-        effective = self.rules(args)
-        results, failures = spec.run_requests(effective.ruleset, args["requests"])
+        prepared = spec.prepare(args["requests"])  # every request checked before the read
+        results, failures = spec.run_requests(self.rules(args, prepared), args["requests"], prepared)
         out: dict[str, Any] = {"changed": False, "results": results}
         if failures:
             out.update(failed=True, msg=spec.expect_message(failures, len(results)))
         return out
 
-    def rules(self, args: dict[str, Any]) -> sources.Effective:
-        """The effective rules: from ``config`` without any host call, else from the task's one read."""
+    def rules(self, args: dict[str, Any], requests: list[Request]) -> RuleSet | Callable[[Request], RuleSet]:
+        """The effective rules: from ``config`` without any host call; else from the task's one read, which
+        covers the folders below the application that the requests lie in and list in ``dirs`` (folders that
+        exist), a rule set per such folder."""
         site, application = args.get("site"), args.get("application")
         if args.get("config") is not None:
             try:
-                return sources.ruleset_from_xml(args["config"], site)
+                return sources.ruleset_from_xml(args["config"], site).ruleset
             except EngineError as exc:
                 text = str(exc)
                 raise ModuleError(text if text.startswith("config") else f"config: {text}") from None
         scope = scopes.scope_from_args(args)
-        read = scopes.read_config(self, scope, sources.live_addresses(site, application))
         try:
-            return sources.ruleset_from_read(read, site, application)
+            folders = [sources.listed_folder(r.url, r.dirs) for r in requests]
+            addresses = sources.live_addresses(site, application, folders)
         except EngineError as exc:
-            raise ModuleError(f"the rules of {scope.describe()} as read from the host: {exc}") from None
+            raise ModuleError(f"requests: {exc}") from None
+        read = scopes.read_config(self, scope, addresses)
+        cache: dict[str, RuleSet] = {}
+
+        def ruleset(request: Request) -> RuleSet:
+            folder = sources.listed_folder(request.url, request.dirs)
+            if folder.lower() not in cache:
+                try:
+                    cache[folder.lower()] = sources.ruleset_from_read(read, site, application, [folder]).ruleset
+                except EngineError as exc:
+                    raise ModuleError(f"the rules of {scope.describe()} as read from the host: {exc}") from None
+            return cache[folder.lower()]
+
+        return ruleset

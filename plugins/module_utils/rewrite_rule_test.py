@@ -8,6 +8,7 @@ docs/rewrite-engine.md, "The module winflask.iis.rewrite_rule_test", explains th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ansible_collections.winflask.iis.plugins.module_utils.checks import SCOPE_KINDS
@@ -15,6 +16,7 @@ from ansible_collections.winflask.iis.plugins.module_utils.rewrite.model import 
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.errors import EngineError
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.evaluate import RuleSet, evaluate
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.expect import differences
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.request import Request
 from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError, ModuleSpec
 
 REQUEST_OPTIONS: dict[str, Any] = {
@@ -57,13 +59,25 @@ def engine_request(request: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in plain(request).items() if k != "expect" and v is not None}
 
 
-def run_requests(ruleset: RuleSet, requests: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
-    """Every request evaluated, in order (result = the engine's plus ``url``), and the unmet expectations."""
+def prepare(requests: list[dict[str, Any]]) -> list[Request]:
+    """Every request checked before anything is read; errors name ``requests[n].<option>``."""
+    try:
+        return [Request.from_dict(engine_request(r), f"requests[{n}]") for n, r in enumerate(requests)]
+    except EngineError as exc:
+        raise ModuleError(str(exc)) from None
+
+
+def run_requests(rulesets: RuleSet | Callable[[Request], RuleSet], requests: list[dict[str, Any]],
+                 prepared: list[Request] | None = None) -> tuple[list[dict[str, Any]], list[str]]:
+    """Every request evaluated, in order (result = the engine's plus ``url``), and the unmet expectations.
+
+    ``rulesets``: one rule set for every request, or a function giving the rule set of a request (live mode:
+    the levels down to the request's folder)."""
     results: list[dict[str, Any]] = []
     failures: list[str] = []
-    for n, request in enumerate(requests):
+    for n, (request, engine) in enumerate(zip(requests, prepared or prepare(requests), strict=True)):
         try:
-            answer = evaluate(ruleset, engine_request(request))
+            answer = evaluate(rulesets if isinstance(rulesets, RuleSet) else rulesets(engine), engine)
         except EngineError as exc:
             raise ModuleError(f"{label(n, request)}: {exc}") from None
         result = {"url": request["url"], **answer}

@@ -1,7 +1,8 @@
 """Where the engine's rules come from: one config_read of a host, or the config files' text.
 
-- ``live_addresses(site, application)``: the sections ONE config_read needs for the effective inbound rules of a
-  site or application; ``ruleset_from_read(read, site, application)`` turns the answer into an ``Effective``.
+- ``live_addresses(site, application, folders=())``: the sections ONE config_read needs for the effective inbound
+  rules of a site or application (and of the folders below it that requests lie in);
+  ``ruleset_from_read(read, site, application, folders=())`` turns the answer into an ``Effective``.
 - ``ruleset_from_xml(levels, site)``: the same from ``[{path, xml}]``, parent first: ``MACHINE/WEBROOT/APPHOST``
   for applicationHost.config, otherwise the URL path of a web.config's folder. Collections merge as IIS merges
   them (Microsoft, "URL Rewrite Module Configuration Reference", "Rules Inheritance"; "Using Global and
@@ -16,8 +17,10 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 from ansible_collections.winflask.iis.plugins.module_utils.config import (
     APPHOST, Address, ConfigRead, Node, site_address)
@@ -54,36 +57,95 @@ def _build(global_rules: list[dict[str, Any]], levels: list[tuple[str, list[dict
 
 
 # -- live: one config_read ----------------------------------------------------------------------
-def live_addresses(site: str, application: str | None) -> list[Address]:
-    """globalRules, the site's rules (and the application's), its allowedServerVariables and rewriteMaps."""
+MAX_FOLDERS = 50  # distinct folders below the application one read may cover
+
+
+def request_folder(url: str) -> str:
+    """The folder a request's URL path lives in: '/myApp/blog/post?x=1' -> '/myApp/blog', '/a/b/' -> '/a/b'."""
+    path = unquote(url.partition("?")[0])
+    return _folder(path.rsplit("/", 1)[0])
+
+
+def listed_folder(url: str, dirs: Iterable[str]) -> str:
+    """The deepest folder of ``url``'s path that ``dirs`` lists as existing (URL paths, caseless), else '/'.
+
+    config_read refuses a URL level without a physical folder (PathNotFound, docs/powershell.md), so
+    rewrite_rule_test reads only the folders a request says exist; the emulated IIS front end knows its disk."""
+    listed = {_folder(d).lower() for d in dirs if d.startswith("/")}
+    folder = request_folder(url)
+    while folder != "/" and folder.lower() not in listed:
+        folder = folder.rsplit("/", 1)[0] or "/"
+    return folder
+
+
+def _chain(application: str | None, folders: Iterable[str]) -> list[str]:
+    """The distinct folders strictly below the application that ``folders`` lie in, each with its parents
+    ('/myApp/a/b' -> '/myApp/a', '/myApp/a/b'), shallow first; folders outside the application are not its."""
+    base = _folder(application)
+    out: dict[str, str] = {}
+    for given in folders:
+        if not isinstance(given, str) or not given.startswith("/"):
+            raise EngineError(f"folders: {given!r} is not a URL path starting with '/'")
+        folder = _folder(given)
+        if not _below(folder, base):
+            continue
+        parts = folder[len(base.rstrip("/")) + 1:].split("/")
+        for n in range(1, len(parts) + 1):
+            path = base.rstrip("/") + "/" + "/".join(parts[:n])
+            out.setdefault(path.lower(), path)
+    if len(out) > MAX_FOLDERS:
+        raise EngineError(f"the requests lie in {len(out)} distinct folders below {base!r}; at most {MAX_FOLDERS} "
+                          "are read at once (split the requests over several tasks)")
+    return sorted(out.values(), key=lambda f: (f.count("/"), f.lower()))
+
+
+def _rules_address(site: str, folder: str) -> Address:
+    return site_address(model.SECTIONS[model.INBOUND], site, folder if folder != "/" else None)
+
+
+def live_addresses(site: str, application: str | None, folders: Iterable[str] = ()) -> list[Address]:
+    """globalRules, the site's rules (and the application's, and those of each folder below the application
+    that ``folders`` lie in: the IIS config API reads any virtual path), its allowedServerVariables and
+    rewriteMaps: one config_read."""
     scope = Scope(site, application)
-    addresses = [GLOBAL_ADDRESS, site_address(model.SECTIONS[model.INBOUND], site)]
+    addresses = [GLOBAL_ADDRESS, _rules_address(site, "/")]
     if _folder(application) != "/":
         addresses.append(scope.rules_address)
+    addresses += [_rules_address(site, f) for f in _chain(application, folders)]
     return [*addresses, scope.allowed_address, maps_address(scope)]
 
 
-def ruleset_from_read(read: ConfigRead, site: str, application: str | None) -> Effective:
-    """The effective rules of ``site`` (``application``) from the answer to ``live_addresses``.
+def ruleset_from_read(read: ConfigRead, site: str, application: str | None,
+                      folders: Iterable[str] = ()) -> Effective:
+    """The effective rules of ``site`` (``application``; with ``folders``, of the deepest folder below the
+    application, which must lie on one path) from the answer to ``live_addresses``.
 
-    Level '/' holds every rule the site root sees (applicationHost.config's root ``<rules>``, its ``<location
-    path="Site">`` and the site's web.config), less those the application's level took away (``<remove>``,
-    ``<clear/>``); level '/app' the rules the application's own level adds."""
+    Each level (the site root '/', the application, each folder) holds the rules added there (its
+    ``<location path>`` of applicationHost.config and its web.config: what the level reads beyond the level
+    above it), less those a deeper level took away (``<remove>``, ``<clear/>``): the deepest read is the
+    effective collection."""
     scope = Scope(site, application)
     glob = Current.from_state(read.get(GLOBAL_ADDRESS), model.GLOBAL)
     global_rules = glob.inherited + glob.local
-    site_current = Current.from_state(read.get(site_address(model.SECTIONS[model.INBOUND], site)), model.INBOUND)
-    site_rules = site_current.inherited + site_current.local
-    folder = _folder(application)
-    levels = [("/", site_rules)]
-    if folder != "/":
-        app = Current.from_state(read.get(scope.rules_address), model.INBOUND)
-        kept = {r["name"].lower() for r in app.inherited}
-        site_names = {r["name"].lower() for r in site_rules}
-        # rules of <location path="Site/app"> in applicationHost.config are inherited at the app's web.config
-        # but belong to the application's folder, as its local rules do
-        own = [r for r in app.inherited if r["name"].lower() not in site_names] + app.local
-        levels = [("/", [r for r in site_rules if r["name"].lower() in kept]), (folder, own)]
+    chain = _chain(application, folders)
+    for parent, child in zip(chain, chain[1:], strict=False):
+        if not _below(child, parent):
+            raise EngineError(f"folders: {parent!r} and {child!r} do not lie on one path below the application; "
+                              "give the folder of one request")
+    base = _folder(application)
+    path = ["/"] + ([base] if base != "/" else []) + chain
+    reads = [Current.from_state(read.get(_rules_address(site, f)), model.INBOUND) for f in path]
+    owned: list[list[dict[str, Any]]] = []
+    owner: dict[str, int] = {}
+    above: set[str] = set()
+    for n, current in enumerate(reads):
+        # rules of <location path="Site/app"> are inherited at the level's web.config but belong to its folder
+        own = [r for r in current.inherited if r["name"].lower() not in above] + current.local
+        owned.append(own)
+        owner.update({r["name"].lower(): n for r in own})
+        above = {r["name"].lower() for r in current.inherited + current.local}
+    levels = [(folder, [r for r in own if owner[r["name"].lower()] == n and r["name"].lower() in above])
+              for n, (folder, own) in enumerate(zip(path, owned, strict=True))]
     allowed = allowed_names(read.get(scope.allowed_address))
     maps = {m["name"]: m for m in (map_from_node(item) for item in read.get(maps_address(scope)).element.items)}
     return _build(global_rules, levels, maps, allowed)

@@ -71,7 +71,7 @@ def test_live_mode_reads_once_and_gives_the_same_answer(check_mode: bool):
     result, host = run({"site": SITE, "requests": [{**HELP, "expect": GOOD}]},
                        [live_reply(["HTTP_X_FORWARDED_PROTO", "HTTP_X_ORIGINAL_HOST"])], check_mode=check_mode)
     assert [c["script"] for c in host.calls] == ["config_read"]
-    assert len(host.calls[0]["request"]["reads"]) == 4
+    assert len(host.calls[0]["request"]["reads"]) == 4  # /myApp is not in the request's dirs: not read
     assert "failed" not in result, result
     assert result["results"][0]["final"]["url"] == "http://127.0.0.1:50100/myApp/help?x=1"
 
@@ -98,7 +98,9 @@ def test_live_url_rewrite_not_installed_is_a_clear_message():
                                       "</rules></rewrite></system.webServer></configuration>"}],
       "requests": [HELP]}, ["config: ", "'r'", "match.url"]),
     ({"config": [{"path": "/", "xml": WEB_CONFIG}], "requests": [{"url": "no-slash"}]},
-     ["requests[0] no-slash", "url"]),
+     ["requests[0].url must be a path starting with '/'", "'no-slash'"]),
+    ({"site": SITE, "requests": [{"url": f"/f{n}/page", "dirs": [f"/f{n}"]} for n in range(51)]},
+     ["requests lie in 51 distinct folders below '/'; at most 50"]),
     ({"config": [{"path": "/", "xml": "<configuration>\x01</configuration>"}], "requests": [HELP]},
      ["config[0].xml", "U+0001", "position 15"]),
     ({"config": [{"path": "/", "xml": WEB_CONFIG}], "site": SITE, "application": "/app", "requests": [HELP]},
@@ -124,3 +126,26 @@ def test_expect_compares_only_given_keys_lists_exactly_and_header_names_caseless
     assert differences({"final": "None"}, got) == [
         "final: expected 'None', got {'type': 'None', 'status': None, 'proxy': False}"]
     assert differences({"fnal": {}}, got) == ["fnal: expected {}, got nothing (the result has no 'fnal')"]
+
+
+def test_live_mode_reads_the_folders_of_the_requests_in_the_same_read():
+    # a folder is read when the request lists it in dirs (it exists: config_read refuses a URL level without
+    # a physical folder); the same config_read as the site's
+    blog = {"name": "BlogRule", "match": {"url": "^post$"}, "action": {"type": "Rewrite", "url": "post.aspx"}}
+    maps = section("system.webServer/rewrite/rewriteMaps", f"MACHINE/WEBROOT/APPHOST/{SITE}", "", "x",
+                   {"name": "rewriteMaps", "attributes": {}, "children": {}, "items": []})
+    reply = read_reply(rules_section([], model.GLOBAL, site=None), rules_section([]),
+                       rules_section([blog], site=f"{SITE}/blog"), allowed_section([]), maps)
+    result, host = run({"site": SITE, "requests": [
+        {"url": "/blog/post?x=1", "dirs": ["/blog"]}, {"url": "/post", "dirs": ["/blog"]},
+        {"url": "/blog/2024/post", "dirs": ["/Blog/"]}]}, [reply])
+    assert [c["script"] for c in host.calls] == ["config_read"]
+    assert [r["pspath"] for r in host.calls[0]["request"]["reads"]] == [
+        "MACHINE/WEBROOT/APPHOST", f"MACHINE/WEBROOT/APPHOST/{SITE}", f"MACHINE/WEBROOT/APPHOST/{SITE}/blog",
+        "MACHINE/WEBROOT/APPHOST", f"MACHINE/WEBROOT/APPHOST/{SITE}"]
+    assert "failed" not in result, result
+    first, second, third = result["results"]
+    assert first["matched_rules"] == ["BlogRule"] and first["final"]["rooted_url"] == "/blog/post.aspx?x=1"
+    assert second["matched_rules"] == []  # /post is not in /blog: the blog level's rules do not run for it
+    # /blog/2024 is not listed as existing: the deepest listed folder, /blog, is its last level
+    assert third["matched_rules"] == [] and third["captures"] == {}

@@ -198,3 +198,39 @@ def test_read_form_keeps_inherited_rules_still_effective_at_the_application():
     assert result["matched_rules"] == ["AppRule"]
     assert result["final"]["rooted_url"] == "http://h/myApp/manual?x=1" and result["final"]["status"] == 302
     assert APPHOST_FILE  # the sections above are filed as config_read files them
+
+
+def test_live_addresses_read_the_folders_below_the_application_in_the_same_read():
+    got = [a.as_dict()["pspath"] for a in sources.live_addresses(
+        SITE, "/myApp", folders=["/myApp/blog/2024", "/myApp/BLOG", "/myApp", "/other/x", "/myApp/shop"])]
+    assert got == [APPHOST, f"{APPHOST}/{SITE}", f"{APPHOST}/{SITE}/myApp", f"{APPHOST}/{SITE}/myApp/blog",
+                   f"{APPHOST}/{SITE}/myApp/shop", f"{APPHOST}/{SITE}/myApp/blog/2024", APPHOST,
+                   f"{APPHOST}/{SITE}/myApp"]
+    assert [sources.request_folder(u) for u in ("/myApp/blog/post?x=/a/b", "/a/b/", "/x", "/My%20App/p")] == [
+        "/myApp/blog", "/a/b", "/", "/My App"]
+    with pytest.raises(EngineError, match="lie in 51 distinct folders below '/'; at most 50"):
+        sources.live_addresses(SITE, None, folders=[f"/f{n}" for n in range(51)])
+
+
+def test_read_form_with_folders_evaluates_a_subfolder_web_config():
+    site_rule = {"name": "SiteRule", "match": {"url": "^never$"}}
+    app_rule = {"name": "AppRule", "match": {"url": "^blog/old$"}, "action": {"type": "Rewrite", "url": "blog/x"}}
+    blog_rule = {"name": "BlogRule", "match": {"url": "^x$"}, "action": {"type": "Rewrite", "url": "post.aspx"}}
+    read = ConfigRead({"fingerprint": {}, "sections": [
+        rules_section([], model.GLOBAL, site=None),
+        rules_section([site_rule]),
+        rules_section([app_rule], site=f"{SITE}/myApp", inherited=[site_rule]),
+        # /myApp/blog's web.config: <remove name="SiteRule"/> and BlogRule
+        rules_section([blog_rule], site=f"{SITE}/myApp/blog", inherited=[app_rule]),
+        allowed_section([], location=f"{SITE}/myApp"),
+        maps_section(f"{APPHOST}/{SITE}/myApp", []),
+    ]})
+    effective = sources.ruleset_from_read(read, SITE, "/myApp", folders=["/myApp/blog"])
+    assert names(effective) == [("/", []), ("/myApp", ["AppRule"]), ("/myApp/blog", ["BlogRule"])]
+    result = evaluate(effective.ruleset, {"url": "/myApp/blog/old"})
+    assert result["matched_rules"] == ["AppRule", "BlogRule"]
+    assert result["final"]["rooted_url"] == "/myApp/blog/post.aspx"
+    # without folders the blog level is not read, as before
+    assert names(sources.ruleset_from_read(read, SITE, "/myApp")) == [("/", ["SiteRule"]), ("/myApp", ["AppRule"])]
+    with pytest.raises(EngineError, match="'/myApp/a' and '/myApp/b' do not lie on one path"):
+        sources.ruleset_from_read(read, SITE, "/myApp", folders=["/myApp/a", "/myApp/b"])
