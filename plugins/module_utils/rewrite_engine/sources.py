@@ -134,7 +134,11 @@ def ruleset_from_read(read: ConfigRead, site: str, application: str | None,
                               "give the folder of one request")
     base = _folder(application)
     path = ["/"] + ([base] if base != "/" else []) + chain
-    reads = [Current.from_state(read.get(_rules_address(site, f)), model.INBOUND) for f in path]
+    states = [read.get(GLOBAL_ADDRESS)] + [read.get(_rules_address(site, f)) for f in path]
+    for state in states:
+        _url_encoding(state.element.value("useOriginalURLEncoding"),
+                      f"{state.address.section} at {state.address.pspath}")
+    reads = [Current.from_state(state, model.INBOUND) for state in states[1:]]
     owned: list[list[dict[str, Any]]] = []
     owner: dict[str, int] = {}
     above: set[str] = set()
@@ -161,8 +165,12 @@ _ENUM_NUMBERS: dict[str, tuple[str, ...]] = {
     "patternSyntax": ("ECMAScript", "Wildcard", "ExactMatch"), "matchType": model.MATCH_TYPES,
     "logicalGrouping": model.GROUPINGS, "type": model.ACTION_TYPES}
 # element -> (attributes, child elements, collection item element) of the URL Rewrite schema used here
+# URL Rewrite 2.1's rule attribute responseCacheDirective (shared/research/iis-facts.md 1.2): accepted, no
+# effect on evaluation, not a module option (docs/rewrite.md: the modules leave it alone)
+CACHE_DIRECTIVES = ("Auto", "Always", "Never", "NotIfRuleMatched")
 _SCHEMA: dict[str, tuple[set[str], set[str], str | None]] = {
-    "rule": ({a for a, _d in model.RULE_ATTRS.values()}, {"match", "conditions", "serverVariables", "action"}, None),
+    "rule": ({a for a, _d in model.RULE_ATTRS.values()} | {"responseCacheDirective"},
+             {"match", "conditions", "serverVariables", "action"}, None),
     "match": ({a for a, _d in model.MATCH_ATTRS.values()}, set(), None),
     "conditions": ({"logicalGrouping", "trackAllCaptures"}, set(), "add"),
     "add": ({a for a, _d in model.CONDITION_ATTRS.values()}, set(), None),
@@ -201,6 +209,10 @@ def _typed(attr: str, text: str, where: str) -> Any:
         if not text.strip().isdigit():
             raise EngineError(f"{where}: {attr} must be a whole number, got {text!r}")
         return int(text)
+    if attr == "responseCacheDirective":
+        if text.strip().lower() not in {d.lower() for d in CACHE_DIRECTIVES}:
+            raise EngineError(f"{where}: {attr} must be one of {', '.join(CACHE_DIRECTIVES)}, got {text!r}")
+        return text
     names = _ENUM_NUMBERS.get(attr)
     if names and text.strip().isdigit():
         number = int(text)
@@ -279,6 +291,14 @@ class _Merged:
                 raise EngineError(f"{here}: unexpected element <{child.tag}>")
 
 
+def _url_encoding(value: Any, where: str) -> None:
+    """useOriginalURLEncoding (URL Rewrite 2.1, on <rules>/<globalRules>, default true; docs/rewrite.md): false
+    changes how the URL is encoded for the rules, which the engine does not model."""
+    if str(value).strip().lower() == "false":
+        raise Unsupported(f'{where}: useOriginalURLEncoding="false" changes the URL encoding the rules see; the engine '
+                          "models only the default (true)")
+
+
 class _Sources:
     """The rewrite collections of every level, merged parent first."""
 
@@ -306,6 +326,8 @@ class _Sources:
             if section.tag == "globalRules" and not apphost_root:
                 raise EngineError(f"{here}: globalRules can be defined only at the top of applicationHost.config "
                                   "(allowDefinition AppHostOnly; IIS answers HTTP 500.19)")
+            if section.tag in ("rules", "globalRules"):
+                _url_encoding(section.get("useOriginalURLEncoding", "true"), here)
             if section.tag == "allowedServerVariables":
                 if level.path != APPHOST:
                     raise EngineError(f"{here}: allowedServerVariables is locked outside applicationHost.config "
@@ -349,6 +371,37 @@ def _location_folder(path: str, site: str | None) -> str | None:
     return "/" + rest.strip("/") if rest.strip("/") else "/"
 
 
+def _refuse_site_locations(root: ET.Element, level: _Level) -> None:
+    """Without ``site`` the <location path="Site..."> elements of applicationHost.config cannot be placed; the
+    site's allowedServerVariables usually live there, so dropping them would give a false 500.50."""
+    paths = [loc.get("path", "") for loc in root.findall("location")
+             if _location_folder(loc.get("path", ""), None) is None and _rewrites(loc)]
+    if paths:
+        named = ", ".join(f'<location path="{p}">' for p in paths)
+        raise EngineError(f"{level.where()}: {named} hold rewrite settings of a site; give site (the site these "
+                          "levels belong to) so they are evaluated where IIS applies them")
+
+
+def _here(root: ET.Element, level: _Level, deeper: list[tuple[str, _Level, ET.Element]]) -> list[ET.Element]:
+    """The <rewrite> elements of a web.config's <location path="."> (what ASP.NET Core's publish writes): the
+    level itself. Any other path in a web.config is refused. With inheritInChildApplications="false" a child
+    application below would not inherit them, and the levels do not say which folders are applications."""
+    out: list[ET.Element] = []
+    for location in root.findall("location"):
+        loc = location.get("path", "")
+        if loc.strip() not in ("", "."):
+            raise EngineError(f'{level.where()} <location path="{loc}">: a <location> element with a path in a '
+                              "web.config is not evaluated; give the folder's rules as a level of its own")
+        rewrites = _rewrites(location)
+        if rewrites and deeper and (location.get("inheritInChildApplications") or "true").lower() == "false":
+            below = ", ".join(lev.where() for _p, lev, _r in deeper)
+            raise Unsupported(f'{level.where()} <location path="{loc}" inheritInChildApplications="false">: '
+                              f"whether {below} is a child application (which does not inherit these rules) or a "
+                              "folder cannot be told from the levels; give the levels of one application")
+        out += rewrites
+    return out
+
+
 def _path(given: Any, level: _Level) -> str:
     if given == APPHOST:
         return APPHOST
@@ -383,10 +436,12 @@ def ruleset_from_xml(levels: list[dict[str, Any]], site: str | None = None) -> E
         previous = path
     # merge order: applicationHost.config's top level, then per folder its <location> then its web.config
     chunks: list[tuple[str, int, _Level, ET.Element, str]] = []  # (folder, order, level, rewrite, where)
-    for path, level, root in parsed:
+    for n, (path, level, root) in enumerate(parsed):
         if path == APPHOST:
             for rewrite in _rewrites(root):
                 chunks.append(("", 0, level, rewrite, level.where()))
+            if not site:
+                _refuse_site_locations(root, level)
             for location in root.findall("location"):
                 loc = location.get("path", "")
                 folder = _location_folder(loc, site)
@@ -400,10 +455,7 @@ def ruleset_from_xml(levels: list[dict[str, Any]], site: str | None = None) -> E
                 for rewrite in rewrites:
                     chunks.append((folder, 0, level, rewrite, f'{level.where()} <location path="{loc}">'))
             continue
-        if root.findall("location"):
-            raise EngineError(f"{level.where()} <location>: a <location> element in a web.config is not evaluated; "
-                              "give the folder's rules as a level of its own")
-        for rewrite in _rewrites(root):
+        for rewrite in _rewrites(root) + _here(root, level, parsed[n + 1:]):
             chunks.append((path, 1, level, rewrite, level.where()))
     # URL paths compare case-insensitively on IIS: '/Blog' and '/blog' are one folder
     folders = sorted({c[0].lower() for c in chunks if c[0]}, key=lambda f: (f.count("/") if f != "/" else 0, f))

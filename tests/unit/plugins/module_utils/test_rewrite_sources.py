@@ -119,7 +119,7 @@ def test_maps_merge_with_clear_and_remove_and_duplicates_are_refused():
     ([{"path": "/", "xml": config('<rules configSource="rewriteRules.config" />')}],
      r"config\[0\] \(/\) <rules configSource=\"rewriteRules.config\">: .*'rewriteRules.config'.*inline"),
     ([{"path": "/", "xml": config("", location("sub", "<rules />"))}],
-     r"config\[0\] \(/\) <location>: a <location> element in a web.config"),
+     r"config\[0\] \(/\) <location path=\"sub\">: a <location> element with a path in a web.config"),
     ([{"path": "/blog", "xml": config("")}, {"path": "/", "xml": config("")}],
      r"config\[1\] \(/\): path must lie below the folder before it, '/blog'"),
     ([{"path": "/", "xml": config("")}, {"path": APPHOST, "xml": config("")}],
@@ -234,3 +234,64 @@ def test_read_form_with_folders_evaluates_a_subfolder_web_config():
     assert names(sources.ruleset_from_read(read, SITE, "/myApp")) == [("/", ["SiteRule"]), ("/myApp", ["AppRule"])]
     with pytest.raises(EngineError, match="'/myApp/a' and '/myApp/b' do not lie on one path"):
         sources.ruleset_from_read(read, SITE, "/myApp", folders=["/myApp/a", "/myApp/b"])
+
+
+# -- review findings (issue 10) ----------------------------------------------------------------------
+def test_site_locations_without_site_are_refused_naming_them():
+    # allowedServerVariables usually lives in <location path="Site">: dropping it would give a false 500.50
+    host = apphost("", location(SITE, ALLOW) + location(f"{SITE}/blog", "<rules>" + rule("b") + "</rules>")
+                   + '<location path="Other"><system.webServer><httpErrors /></system.webServer></location>')
+    with pytest.raises(EngineError, match=r"config\[0\] \(MACHINE/WEBROOT/APPHOST\): <location path=\"Default Web "
+                                          r"Site\">, <location path=\"Default Web Site/blog\"> hold rewrite "
+                                          r"settings.*give site"):
+        sources.ruleset_from_xml([{"path": APPHOST, "xml": host}, {"path": "/", "xml": config("")}])
+    # with site they are read; a location without rewrite settings is no reason to refuse
+    assert sources.ruleset_from_xml([{"path": APPHOST, "xml": host}], site=SITE).allowed == ["HTTP_X_FORWARDED_PROTO"]
+    plain_host = apphost("<rules>" + rule("r") + "</rules>",
+                         '<location path="Other"><system.webServer><httpErrors /></system.webServer></location>')
+    assert names(sources.ruleset_from_xml([{"path": APPHOST, "xml": plain_host}])) == [("/", ["r"])]
+
+
+def test_response_cache_directive_is_accepted_and_has_no_effect():
+    web = config("<rules>" + rule("r", "^a$", '<action type="Rewrite" url="b" />', responseCacheDirective="Never")
+                 + "</rules>")
+    effective = sources.ruleset_from_xml([{"path": "/", "xml": web}])
+    assert evaluate(effective.ruleset, {"url": "/a"})["final"]["rooted_url"] == "/b"
+    assert "responseCacheDirective" not in effective.levels[0][1][0]  # not a module option (docs/rewrite.md)
+    bad = config("<rules>" + rule("r", responseCacheDirective="Sometimes") + "</rules>")
+    with pytest.raises(EngineError, match=r"responseCacheDirective must be one of Auto, Always, Never, "
+                                          r"NotIfRuleMatched, got 'Sometimes'"):
+        sources.ruleset_from_xml([{"path": "/", "xml": bad}])
+
+
+def test_use_original_url_encoding_false_is_unsupported():
+    off = config('<rules useOriginalURLEncoding="false">' + rule("r") + "</rules>")
+    with pytest.raises(Unsupported, match=r"config\[0\] \(/\) <rewrite><rules>: useOriginalURLEncoding=\"false\""):
+        sources.ruleset_from_xml([{"path": "/", "xml": off}])
+    on = config('<rules useOriginalURLEncoding="true">' + rule("r") + "</rules>")
+    assert names(sources.ruleset_from_xml([{"path": "/", "xml": on}])) == [("/", ["r"])]
+
+
+def test_use_original_url_encoding_false_read_live_is_unsupported():
+    read = ConfigRead({"fingerprint": {}, "sections": [
+        rules_section([], model.GLOBAL, site=None), rules_section([{"name": "r", "match": {"url": "x"}}]),
+        allowed_section([]), maps_section(f"{APPHOST}/{SITE}", [])]})
+    read.sections[1].element.data["attributes"] = {"useOriginalURLEncoding": {"value": False, "is_default": False}}
+    with pytest.raises(Unsupported, match="useOriginalURLEncoding"):
+        sources.ruleset_from_read(read, SITE, None)
+
+
+ASPNET_CORE = ('<configuration><location path="." inheritInChildApplications="false"><system.webServer>'
+               '<handlers><add name="aspNetCore" path="*" verb="*" modules="AspNetCoreModuleV2" /></handlers>'
+               "<rewrite><rules>" + rule("r", "^a$", '<action type="Rewrite" url="b" />') + "</rules></rewrite>"
+               "</system.webServer></location></configuration>")
+
+
+def test_web_config_location_dot_is_the_level_itself():
+    effective = sources.ruleset_from_xml([{"path": "/myApp", "xml": ASPNET_CORE}])
+    assert names(effective) == [("/myApp", ["r"])]
+    assert evaluate(effective.ruleset, {"url": "/myApp/a"})["final"]["rooted_url"] == "/myApp/b"
+    # a deeper level may be a child application, which would not inherit: the levels do not say
+    with pytest.raises(Unsupported, match=r"config\[0\] \(/myApp\) <location path=\".\" "
+                                          r"inheritInChildApplications=\"false\">.*config\[1\] \(/myApp/sub\)"):
+        sources.ruleset_from_xml([{"path": "/myApp", "xml": ASPNET_CORE}, {"path": "/myApp/sub", "xml": config("")}])
