@@ -90,7 +90,13 @@ stage_unit_core_2_16() {
     "$OLD/pytest" "${PYTEST_OPTS[@]}" "${paths[@]}"
 }
 
-stage_docs() { "$MAIN/pytest" "${PYTEST_OPTS[@]}" tests/integration/test_docs.py; }
+# ansible-doc on both cores and the docs' references (test_docs.py), then antsibull-docs
+# lint-collection-docs --plugin-docs and the docs site built offline with sphinx-build -W
+# (tests/docs/docsite.py; docs/testing.md).
+stage_docs() {
+    "$MAIN/pytest" "${PYTEST_OPTS[@]}" tests/integration/test_docs.py
+    "$MAIN/python" tests/docs/docsite.py --collection "$WINFLASK_COLLECTIONS/ansible_collections/winflask/iis"
+}
 
 # Every integration target (test_targets.py) and every other pytest file of tests/integration,
 # except those that have stages of their own (docs, site).
