@@ -204,7 +204,7 @@ class Plan:
 def is_nssm_service(service: dict[str, Any], nssm: dict[str, Any] | None) -> bool:
     """ImagePath runs nssm.exe: nssm's own test, done on the path's file name."""
     image = str((service.get("values") or {}).get("ImagePath") or "").strip().strip('"')
-    exe = image.split('"')[0].strip() if image else ""
+    exe = image.split('"', maxsplit=1)[0].strip() if image else ""
     if nssm and nssm.get("path") and exe.lower() == str(nssm["path"]).lower():
         return True
     return ntpath.basename(exe).lower() == "nssm.exe"

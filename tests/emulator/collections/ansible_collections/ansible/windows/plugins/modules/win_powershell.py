@@ -8,7 +8,8 @@ module: win_powershell
 short_description: Run a winflask.iis PowerShell script against the emulated Windows host
 description:
   - Stand-in for C(ansible.windows.win_powershell), used only by the winflask.iis tests.
-  - Finds the C(# winflask-script: <name>) marker in O(script) and runs the Python emulation of that
+  - Finds the C(winflask-script) marker comment (line 2 of every winflask.iis script) in O(script) and runs
+    the Python emulation of that
     script (package C(winhost)) against the host in the folder named by the environment variable
     C(WINFLASK_EMULATOR_ROOT). Returns what the real module returns.
   - In check mode a script whose param block lacks C([CmdletBinding(SupportsShouldProcess)]) is not run;

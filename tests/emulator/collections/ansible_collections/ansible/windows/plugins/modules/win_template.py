@@ -8,7 +8,7 @@ module: win_template
 short_description: Render a template to the emulated Windows host
 description:
   - Stand-in for C(ansible.windows.win_template), used only by the winflask.iis tests. As in the real
-    collection, the work is done by the action plugin (C(plugins/action/win_template.py)): it renders on the
+    collection, the work is done by the action plugin (C(plugins/action/win_template.py)); it renders on the
     controller (CRLF by default) and calls C(ansible.windows.win_copy). This file only documents it.
 author:
   - winflask.iis developers

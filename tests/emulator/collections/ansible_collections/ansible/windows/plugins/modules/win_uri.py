@@ -9,7 +9,7 @@ short_description: Send a web request from the emulated Windows host (loopback o
 description:
   - Stand-in for C(ansible.windows.win_uri), used only by the winflask.iis tests. Same options as the real
     module; logic in C(winhost.webrequest).
-  - Sends a REAL request, to loopback addresses only (127.0.0.0/8, ::1, localhost: where apps started by
+  - Sends a REAL request, to loopback addresses only (127.0.0.0/8, ::1, localhost, where apps started by
     emulated services listen); any other URL is refused. Timeout at most 30 seconds.
 author:
   - winflask.iis developers
