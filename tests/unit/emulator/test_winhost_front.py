@@ -316,3 +316,75 @@ def test_a_rule_the_engine_cannot_evaluate_gives_500_50(front: Host) -> None:
     failed = win_uri(front, {"url": "http://localhost/broken", "status_code": [500], "return_content": True}, False)
     assert "HTTP Error 500.50 - URL Rewrite Module Error." in failed["content"]
     assert "R:x" in failed["content"]
+
+
+def test_a_request_costs_a_few_stat_calls_once_the_rules_are_cached(
+        front: Host, backend: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from winhost.front.server import Front
+
+    reverse_proxy(front, backend, {"enabled": False})
+    pipeline = Front(front)
+    assert pipeline.answer("GET", "/myApp/a", [("Host", "localhost")], b"", ("127.0.0.1", 5), 80).status == 404
+    time.sleep(0.2)  # folders changed within the last 0.1 s are not trusted (winhost.front.site.FRESH_NS)
+    assert pipeline.answer("GET", "/myApp/a", [("Host", "localhost")], b"", ("127.0.0.1", 5), 80).status == 404
+    calls: list[Any] = []
+    real = os.stat
+    monkeypatch.setattr(os, "stat", lambda *args, **kwargs: calls.append(args[0]) or real(*args, **kwargs))
+    assert pipeline.answer("GET", "/myApp/a", [("Host", "localhost")], b"", ("127.0.0.1", 5), 80).status == 404
+    assert len(calls) <= 8, calls
+
+
+def html_if_file(name: str, pattern: str, url: str) -> dict[str, Any]:
+    """The classic extensionless rule: rewrite to <path>.html when {REQUEST_FILENAME}.html is a file."""
+    element = rule(name, pattern, {"type": "Rewrite", "url": url})
+    element["children"]["conditions"] = {"items": [{"name": "add", "attributes": {
+        "input": "{REQUEST_FILENAME}.html", "matchType": "IsFile"}}]}
+    return element
+
+
+def test_is_file_sees_the_disk_and_the_applications_own_physical_path(front: Host) -> None:
+    front.write_bytes(f"{WWWROOT}\\page.html", b"<p>page</p>")
+    front.write_bytes("C:\\docs\\guide.html", b"<p>guide</p>")
+    application = {"name": "application", "attributes": {"path": "/docs"}, "items": [
+        {"name": "virtualDirectory", "attributes": {"path": "/", "physicalPath": "C:\\docs"}}]}
+    apply(front, op("add", "system.applicationHost/sites", path=[{"item": {"name": "Default Web Site"}}],
+                    element=application), backup=False)
+    configure(front, html_if_file("Docs", "^docs/(\\w+)$", "docs/{R:1}.html"),
+              html_if_file("Pages", "^(\\w+)$", "{R:1}.html"))
+    assert win_uri(front, {"url": "http://localhost/page", "return_content": True}, False)["content"] == "<p>page</p>"
+    assert win_uri(front, {"url": "http://localhost/docs/guide", "return_content": True},
+                   False)["content"] == "<p>guide</p>"
+    assert request(front, "GET", "/nothing").status == 404
+
+
+def test_web_config_rules_of_an_ordinary_subfolder_apply_and_follow_its_changes(front: Host) -> None:
+    front.local_path(f"{WWWROOT}\\blog").mkdir(parents=True, exist_ok=True)
+    blog = f"{WWWROOT}\\blog\\web.config"
+    try:
+        apply(front, op("add", RULES, SITE + "/blog", element=rule("Old", "^old$", {
+            "type": "Redirect", "url": "/blog/new", "redirectType": "Found"})), backup=False)
+        moved = request(front, "GET", "/blog/old")
+        assert moved.status == 302 and moved.getheader("Location") == "http://localhost/blog/new"
+        assert request(front, "GET", "/old").status == 404  # the folder's rule sees paths below it only
+        apply(front, op("clear", RULES, SITE + "/blog"), backup=False)
+        assert request(front, "GET", "/blog/old").status == 404
+    finally:
+        front.local_path(blog).unlink(missing_ok=True)
+
+
+def test_local_paths_see_a_file_created_after_it_was_found_missing(front: Host) -> None:
+    import os
+
+    from winhost.front.site import LocalPaths
+
+    folder = front.local_path(WWWROOT) / "Later"
+    folder.mkdir(exist_ok=True)
+    os.utime(folder, ns=(time.time_ns() - 10**10, time.time_ns() - 10**10))
+    paths = LocalPaths(front)
+    assert paths.kind(f"{WWWROOT}\\later\\web.config") is None and paths.kind(f"{WWWROOT}\\LATER") == "dir"
+    front.write_bytes(f"{WWWROOT}\\later\\web.config", b"<configuration/>")  # the folder's mtime moves
+    assert paths.kind(f"{WWWROOT}\\later\\web.config") == "file"
+    (folder / "web.config").unlink()
+    assert paths.kind(f"{WWWROOT}\\later\\web.config") is None

@@ -24,14 +24,18 @@ def _engine() -> Any:
     return sources
 
 
-def effective(host: Host, cache: StampCache, site: str, application: str) -> Any:
-    """The ``Effective`` (ruleset, allowed, levels, global_rules, maps) of one site/application; None when URL
-    Rewrite is not installed (no rewrite section is registered: every request is served as it came)."""
+def effective(host: Host, cache: StampCache, site: str, application: str, folder: str | None = None) -> Any:
+    """The ``Effective`` (ruleset, allowed, levels, global_rules, maps) of one site/application, with the
+    web.config files of the folders down to ``folder`` (a URL folder below the application that exists on
+    disk; None: the application's own level); None when URL Rewrite is not installed (no rewrite section is
+    registered: every request is served as it came). Cached per folder chain."""
+    folders = [folder] if folder else []
+
     def build() -> tuple[Any, list[str]]:
         from ansible_collections.winflask.iis.plugins.module_utils.config import ConfigRead, read_request
 
         sources = _engine()
-        addresses = list(sources.live_addresses(site, application))
+        addresses = list(sources.live_addresses(site, application, folders))
         try:
             result = config_system.read(host, read_request(addresses))
         except HostError as exc:
@@ -39,5 +43,5 @@ def effective(host: Host, cache: StampCache, site: str, application: str) -> Any
                 return None, []
             raise
         files = list(result.get("fingerprint") or {})
-        return sources.ruleset_from_read(ConfigRead(result), site, application), files
-    return cache.get(("rules", site.lower(), application.lower()), build)
+        return sources.ruleset_from_read(ConfigRead(result), site, application, folders), files
+    return cache.get(("rules", site.lower(), application.lower(), (folder or "").lower()), build)

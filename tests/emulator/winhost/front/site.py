@@ -9,10 +9,13 @@ once per site/application and kept while the files it came from keep their (path
 from __future__ import annotations
 
 import os
+import stat as stat_module
 import threading
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .. import config as config_system
@@ -25,22 +28,80 @@ from ..paths import APPHOST_CONFIG
 from .ports import Binding, read_bindings
 
 PROXY_SECTION = "system.webServer/proxy"
+# a folder changed less than this ago is not trusted to stay as it was: file times come from the kernel's coarse
+# clock (one tick, at most 10 ms), so a second change within the tick can keep the same mtime
+FRESH_NS = 100_000_000
+MAX_KNOWN = 10_000  # paths kept by LocalPaths (the distinct paths requests asked about)
 TIMEOUT_CAP = 30.0
 # IIS's default document list (applicationHost.config as IIS 10 ships it, with ASP.NET installed;
 # docs/emulator.md "HTTP through the emulated IIS").
 DEFAULT_DOCUMENTS = ("Default.htm", "Default.asp", "index.htm", "index.html", "iisstart.htm", "default.aspx")
 
 
-def stamp(host: Host, files: Iterable[str]) -> tuple[Any, ...]:
+class LocalPaths:
+    """Windows path -> local file, resolved once (Host.local_path stats every segment to match names
+    case-insensitively), so a stamp costs one stat call per file.
+
+    A file that exists keeps its resolved local path while a stat of it succeeds. For a missing file the
+    nearest existing folder above it is kept with its mtime_ns: an entry created, renamed or removed in a
+    folder changes the folder's mtime, so an unchanged mtime means the file is still missing; otherwise
+    (and when a kept path stops existing) the path is resolved again."""
+
+    def __init__(self, host: Host) -> None:
+        self.host = host
+        self._lock = threading.Lock()
+        self._known: dict[str, tuple[Path, Path | None, int]] = {}  # win path -> (file, anchor, anchor mtime)
+
+    def resolve(self, win_path: str) -> Path:
+        local = self.host.local_path(win_path)
+        anchor: Path | None = None
+        mtime = 0
+        if not local.exists():
+            anchor = local.parent
+            while not anchor.is_dir() and anchor != self.host.root:
+                anchor = anchor.parent
+            mtime = os.stat(anchor).st_mtime_ns
+            if time.time_ns() - mtime < FRESH_NS:
+                return local  # the folder changed just now: within one timestamp tick, its mtime proves nothing
+        with self._lock:
+            if len(self._known) >= MAX_KNOWN:
+                self._known.clear()
+            self._known[win_path] = (local, anchor, mtime)
+        return local
+
+    def kind(self, win_path: str) -> str | None:
+        """'file', 'dir' or None (what the engine's ``Request.exists`` hook answers)."""
+        st = self.stat(win_path)
+        if st is None:
+            return None
+        return "dir" if stat_module.S_ISDIR(st.st_mode) else "file"
+
+    def stat(self, win_path: str) -> os.stat_result | None:
+        """The file's stat, None when it does not exist."""
+        with self._lock:
+            known = self._known.get(win_path)
+        if known is not None:
+            local, anchor, mtime = known
+            try:
+                if anchor is None:
+                    return os.stat(local)
+                if os.stat(anchor).st_mtime_ns == mtime:
+                    return None
+            except OSError:
+                pass
+        try:
+            return os.stat(self.resolve(win_path))
+        except OSError:
+            return None
+
+
+def stamp(paths: LocalPaths, files: Iterable[str]) -> tuple[Any, ...]:
     """(path, mtime_ns, size, inode) of each file, None for a missing one: a new write (temporary file +
     rename) always changes the inode, so an unchanged stamp means unchanged bytes."""
-    out = []
+    out: list[tuple[Any, ...]] = []
     for win_path in files:
-        try:
-            st = os.stat(host.local_path(win_path))
-            out.append((win_path, st.st_mtime_ns, st.st_size, st.st_ino))
-        except OSError:
-            out.append((win_path, None))
+        st = paths.stat(win_path)
+        out.append((win_path, st.st_mtime_ns, st.st_size, st.st_ino) if st is not None else (win_path, None))
     return tuple(out)
 
 
@@ -49,20 +110,24 @@ class StampCache:
 
     def __init__(self, host: Host) -> None:
         self.host = host
+        self.paths = LocalPaths(host)
         self._lock = threading.Lock()
         self._entries: dict[Any, tuple[tuple[Any, ...], list[str], Any]] = {}
 
     def get(self, key: Any, build: Callable[[], tuple[Any, list[str]]]) -> Any:
         with self._lock:
             entry = self._entries.get(key)
-        if entry is not None and stamp(self.host, entry[1]) == entry[0]:
+        if entry is not None and stamp(self.paths, entry[1]) == entry[0]:
             return entry[2]
         # stamp before building: a write during the build makes the next request build again
-        value, files = build()
-        files = list(dict.fromkeys([REDIRECTION_CONFIG, APPHOST_CONFIG, *files]))
-        before = stamp(self.host, files)
+        files: list[str] = list(entry[1]) if entry is not None else [REDIRECTION_CONFIG, APPHOST_CONFIG]
+        before = stamp(self.paths, files)
+        value, built = build()
+        built = list(dict.fromkeys([REDIRECTION_CONFIG, APPHOST_CONFIG, *built]))
+        if built != files:
+            before = stamp(self.paths, built)
         with self._lock:
-            self._entries[key] = (before, files, value)
+            self._entries[key] = (before, built, value)
         return value
 
 
