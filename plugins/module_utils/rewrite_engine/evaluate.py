@@ -72,15 +72,19 @@ def _within(path: str, folder: str) -> str | None:
     return None
 
 
-def _compile_rule(given: Any, flavor: str, folder: str, where: str) -> Rule:
+def _compile_rule(given: Any, flavor: str, folder: str, where: str, named: bool = False) -> Rule:
+    """``where`` names the rule in errors; ``named``: it already holds the rule's name (a caller's label)."""
     if not isinstance(given, Mapping):
         raise EngineError(f"{where} must be a rule (a dictionary in the shape rewrite_rule_info returns), "
                           f"got {given!r}")
     try:
         spec = normalise_rule(dict(given), flavor, where)
     except ModuleError as exc:
-        raise EngineError(str(exc)) from None
-    where = f"{where} {spec['name']!r}"
+        text = str(exc)
+        if named:  # the label names the rule already: "<rule name="x"> 'x': ..." -> "<rule name="x">: ..."
+            text = text.replace(f"{where} {given.get('name')!r}", where, 1)
+        raise EngineError(text) from None
+    where = where if named else f"{where} {spec['name']!r}"
     expanded = f"rule {spec['name']!r}"  # how expansion errors name the rule
     syntax = spec["pattern_syntax"]
     match = spec["match"]
@@ -115,14 +119,24 @@ class RuleSet:
     maps by name, each ``{default_value, ignore_case, entries}`` as ``winflask.iis.rewrite_map_info`` returns
     them (or a list of such maps with their ``name``). ``allowed_server_variables``: the names the site may
     set (allowedServerVariables); None does not check them, a list makes a distributed rule that sets any
-    other variable end the request with HTTP 500.50, as IIS does (global rules may set any variable)."""
+    other variable end the request with HTTP 500.50, as IIS does (global rules may set any variable).
+    ``labels``: how errors name a rule, by (level index, None for a global rule; rule index), the rule's name
+    included (rewrite_engine/sources.py names the config file and its XML element); default
+    ``levels[0] (/) rules[2] 'name'``."""
 
     def __init__(self, global_rules: Iterable[Any] = (), levels: Iterable[tuple[str, Iterable[Any]]] = (),
                  maps: Mapping[str, Any] | Iterable[Any] | None = None, outbound_rules: Iterable[Any] = (),
-                 allowed_server_variables: Iterable[str] | None = None) -> None:
+                 allowed_server_variables: Iterable[str] | None = None,
+                 labels: Mapping[tuple[int | None, int], str] | None = None) -> None:
         if list(outbound_rules or []):
             raise Unsupported("outbound_rules: outbound rules (response rewriting) are not evaluated by the engine")
-        self.global_rules = tuple(_compile_rule(r, GLOBAL, "/", f"global_rules[{n}]")
+        labels = labels or {}
+
+        def compile_one(rule: Any, flavor: str, folder: str, key: tuple[int | None, int], where: str) -> Rule:
+            label = labels.get(key)
+            return _compile_rule(rule, flavor, folder, label or where, named=label is not None)
+
+        self.global_rules = tuple(compile_one(r, GLOBAL, "/", (None, n), f"global_rules[{n}]")
                                   for n, r in enumerate(global_rules or []))
         self.levels: tuple[tuple[str, tuple[Rule, ...]], ...] = ()
         previous: str | None = None
@@ -133,7 +147,7 @@ class RuleSet:
             if previous is not None and _within(folder, previous) in (None, ""):
                 raise EngineError(f"levels[{i}] folder {folder!r} must lie below the folder before it, {previous!r} "
                                   "(levels go from the site root down, parent first)")
-            rules = tuple(_compile_rule(r, INBOUND, folder, f"levels[{i}] ({folder}) rules[{n}]")
+            rules = tuple(compile_one(r, INBOUND, folder, (i, n), f"levels[{i}] ({folder}) rules[{n}]")
                           for n, r in enumerate(level[1] or []))
             self.levels += ((folder, rules),)
             previous = folder

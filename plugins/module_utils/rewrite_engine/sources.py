@@ -51,9 +51,37 @@ def _folder(application: str | None) -> str:
 
 
 def _build(global_rules: list[dict[str, Any]], levels: list[tuple[str, list[dict[str, Any]]]],
-           maps: dict[str, dict[str, Any]], allowed: list[str] | None) -> Effective:
-    ruleset = RuleSet(global_rules, levels, maps, allowed_server_variables=allowed)
+           maps: dict[str, dict[str, Any]], allowed: list[str] | None,
+           labels: dict[tuple[int | None, int], str] | None = None) -> Effective:
+    try:
+        ruleset = RuleSet(global_rules, levels, maps, allowed_server_variables=allowed, labels=labels)
+    except EngineError as exc:
+        if labels is None:
+            raise
+        raise type(exc)(xml_names(str(exc))) from None
     return Effective(ruleset, allowed, levels, global_rules, maps)
+
+
+_OPTION = re.compile(r"\b(match|action|conditions\[(\d+)\]|server_variables\[(\d+)\])\.(\w+)"
+                     r"|(?<=: )(pattern_syntax|stop_processing|logical_grouping|track_all_captures)\b")
+_RULE_XML = {"pattern_syntax": "patternSyntax", "stop_processing": "stopProcessing",
+             "logical_grouping": "<conditions logicalGrouping>", "track_all_captures": "<conditions trackAllCaptures>"}
+_XML_ATTRS = {"match": model.MATCH_ATTRS, "action": model.ACTION_ATTRS, "conditions": model.CONDITION_ATTRS,
+              "server_variables": model.VARIABLE_ATTRS}
+_XML_ITEMS = {"conditions": "<conditions><add>", "server_variables": "<serverVariables><set>"}
+
+
+def xml_names(message: str) -> str:
+    """Module option paths in an engine message -> the XML a config file has: ``action.redirect_type`` ->
+    ``<action redirectType>``, ``conditions[0].pattern`` -> ``<conditions><add>[0] pattern``."""
+    def name(found: re.Match[str]) -> str:
+        if found.group(5):
+            return _RULE_XML[found.group(5)]
+        part = found.group(1).split("[")[0]
+        attr = _XML_ATTRS[part].get(found.group(4), (found.group(4), None))[0]
+        index = found.group(2) or found.group(3)
+        return f"{_XML_ITEMS[part]}[{index}] {attr}" if index is not None else f"<{part} {attr}>"
+    return _OPTION.sub(name, message)
 
 
 # -- live: one config_read ----------------------------------------------------------------------
@@ -472,8 +500,12 @@ def ruleset_from_xml(levels: list[dict[str, Any]], site: str | None = None) -> E
 
 
 def _effective(sources: _Sources) -> Effective:
-    global_rules = [model.rule_from_node(Node(_node(e, where)), model.GLOBAL)
-                    for _f, _k, e, where in sources.merged["globalRules"].entries]
+    # errors name the config file and the rule's XML element: config[1] (/blog) <rules> <rule name="x">
+    labels: dict[tuple[int | None, int], str] = {}
+    global_rules = []
+    for n, (_f, _k, element, where) in enumerate(sources.merged["globalRules"].entries):
+        global_rules.append(model.rule_from_node(Node(_node(element, where)), model.GLOBAL))
+        labels[None, n] = f"{where} {_describe(element)}"
     levels: list[tuple[str, list[dict[str, Any]]]] = []
     for folder, _key, element, where in sources.merged["rules"].entries:
         rule = model.rule_from_node(Node(_node(element, where)), model.INBOUND)
@@ -481,6 +513,7 @@ def _effective(sources: _Sources) -> Effective:
             levels[-1][1].append(rule)
         else:
             levels.append((folder, [rule]))
+        labels[len(levels) - 1, len(levels[-1][1]) - 1] = f"{where} {_describe(element)}"
     maps = {}
     for _f, _k, element, where in sources.merged["rewriteMaps"].entries:
         rewrite_map = map_from_node(Node(_map_node(element, where)))
@@ -488,4 +521,4 @@ def _effective(sources: _Sources) -> Effective:
     # without applicationHost.config the allow list is unknown: not checked (None); with it, IIS's default is empty
     allowed = ([str(e.get("name")) for _f, _k, e, _w in sources.merged["allowedServerVariables"].entries]
                if sources.apphost_given else None)
-    return _build(global_rules, levels, maps, allowed)
+    return _build(global_rules, levels, maps, allowed, labels)

@@ -295,3 +295,24 @@ def test_web_config_location_dot_is_the_level_itself():
     with pytest.raises(Unsupported, match=r"config\[0\] \(/myApp\) <location path=\".\" "
                                           r"inheritInChildApplications=\"false\">.*config\[1\] \(/myApp/sub\)"):
         sources.ruleset_from_xml([{"path": "/myApp", "xml": ASPNET_CORE}, {"path": "/myApp/sub", "xml": config("")}])
+
+
+@pytest.mark.parametrize("xml, message", [
+    ('<rule name="x"><match url="a" /><action type="Redirect" url="b" redirectType="Bogus" /></rule>',
+     'config[1] (/blog) <rules> <rule name="x">: <action redirectType> must be 301, 302, 303 or 307'),
+    ('<rule name="x"><match url="(" /></rule>',
+     "config[1] (/blog) <rules> <rule name=\"x\">: <match url> '(' is not a valid ECMAScript pattern"),
+    ('<rule name="x"><match url="a" /><conditions><add input="{HTTP_HOST}" pattern="(" /></conditions></rule>',
+     'config[1] (/blog) <rules> <rule name="x">: <conditions><add>[0] pattern \'(\''),
+    ('<rule name="x"><match url="a" /><conditions logicalGrouping="Some" /></rule>',
+     'config[1] (/blog) <rules> <rule name="x">: <conditions logicalGrouping> must be one of MatchAll, MatchAny'),
+    ('<rule name="x" patternSyntax="Regex"><match url="a" /></rule>',
+     'config[1] (/blog) <rules> <rule name="x">: patternSyntax must be one of ECMAScript'),
+])
+def test_rule_errors_name_the_config_level_the_rule_and_the_xml_attribute(xml: str, message: str):
+    levels = [{"path": "/", "xml": config("<rules>" + rule("ok") + "</rules>")},
+              {"path": "/blog", "xml": config(f"<rules>{xml}</rules>")}]
+    with pytest.raises(EngineError) as caught:
+        sources.ruleset_from_xml(levels)
+    assert str(caught.value).startswith(message), str(caught.value)
+    assert "levels[" not in str(caught.value) and "'x':" not in str(caught.value)
