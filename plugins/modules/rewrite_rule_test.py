@@ -37,8 +37,11 @@ options:
       - The config files, parent first. Rules, rewrite maps and allowed server variables are merged as IIS merges
         them; each level's C(<clear/>) and C(<remove>) take away what the levels above defined.
       - Refused, naming the level, because they cannot be evaluated here. A section with C(configSource) (inline
-        the file it names), a C(<location>) in a web.config, custom rewrite providers, a path that does not lie
-        below the one before it. Outbound rules are ignored.
+        the file it names), a C(<location path="sub">) in a web.config, custom rewrite providers,
+        C(useOriginalURLEncoding="false"), a path that does not lie below the one before it, and without O(site)
+        the C(<location path="Some Site">) elements of C(applicationHost.config) that hold rewrite settings.
+        Outbound rules are ignored.
+      - A web.config's C(<location path=".">) (what ASP.NET Core's publish writes) is that level itself.
       - Without a V(MACHINE/WEBROOT/APPHOST) level the allowed server variables are unknown and not checked; with
         it, a distributed rule that sets a variable not allowed gives the HTTP 500.50 result IIS answers.
     type: list
@@ -98,6 +101,8 @@ options:
       dirs:
         description:
           - The folders that exist, for C(IsDirectory) conditions, as O(requests[].files).
+          - With O(site), the rules of a folder below the application that the request lies in and lists here as
+            a URL path (V(/myApp/blog)) are read too, in the same call (at most 50 distinct folders per task).
         type: list
         elements: str
       remote_addr:
@@ -128,6 +133,8 @@ notes:
     M(ansible.windows.win_powershell), with one read.
   - The rules are evaluated as for a request to O(site) (O(application)); a request outside the application's
     folder still sees the site root's rules as the application has them.
+  - With O(site), folders below the application are read only when a request lists them in O(requests[].dirs),
+    since the host refuses to read a URL path that has no physical folder (a routed URL).
 seealso:
   - module: winflask.iis.rewrite_rule
   - module: winflask.iis.rewrite_rule_info
@@ -210,7 +217,7 @@ results:
       description: For each matched rule, its back-references as they stood when its action ran, C(R) (index N
         is C({R:N})) and C(C) (C({C:N})).
       type: dict
-      sample: {ReverseProxyInboundRule1: {R: [myApp/help, myApp/help], C: ["http://", http]}}
+      sample: {ReverseProxyInboundRule1: {R: [myApp/help, myApp/help], C: []}}
     final:
       description:
         - What IIS does in the end. C(type) is V(Rewrite), V(Redirect), V(CustomResponse), V(AbortRequest),

@@ -149,3 +149,19 @@ def test_live_mode_reads_the_folders_of_the_requests_in_the_same_read():
     assert second["matched_rules"] == []  # /post is not in /blog: the blog level's rules do not run for it
     # /blog/2024 is not listed as existing: the deepest listed folder, /blog, is its last level
     assert third["matched_rules"] == [] and third["captures"] == {}
+
+
+def test_return_samples_are_what_the_first_example_returns():
+    import yaml
+
+    from ansible_collections.winflask.iis.plugins.modules import rewrite_rule_test as doc
+    example = yaml.safe_load(doc.EXAMPLES)[0]["winflask.iis.rewrite_rule_test"]
+    result, host = run(example)
+    assert host.calls == [] and "failed" not in result, result
+    (got,) = result["results"]
+    samples = {k: v["sample"] for k, v in yaml.safe_load(doc.RETURN)["results"]["contains"].items()}
+    assert samples["url"] == got["url"] and samples["matched_rules"] == got["matched_rules"]
+    assert samples["captures"] == got["captures"]
+    assert samples["final"] == got["final"]
+    assert samples["server_variables"] == got["server_variables"]
+    assert samples["request_headers"] == got["request_headers"]
