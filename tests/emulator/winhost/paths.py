@@ -29,6 +29,7 @@ BACKUP_DIR = "C:\\ProgramData\\winflask\\backup"
 
 _VAR = re.compile(r"%([^%]+)%")
 _DRIVE = re.compile(r"^([A-Za-z]):(?:[\\/]|$)")
+_UNC = re.compile(r"^[\\/]{2}([^\\/?.][^\\/]*)[\\/]+([^\\/]+)[\\/]*(.*)$")
 
 
 def expand(path: str) -> str:
@@ -39,6 +40,10 @@ def expand(path: str) -> str:
 def split(path: str) -> tuple[str, list[str]]:
     """``C:\\a\\b`` -> ("C", ["a", "b"]); '.' and '..' resolved. Raises ValueError for relative paths."""
     full = expand(path)
+    unc = _UNC.match(full)
+    if unc:  # \\server\share\a -> ("UNC", ["server", "share", "a"]): a share lives at <root>/UNC/server/share
+        rest = split("C:\\" + unc.group(3))[1]
+        return "UNC", [unc.group(1).lower(), unc.group(2).lower(), *rest]
     match = _DRIVE.match(full)
     if not match:
         raise ValueError(f"not an absolute Windows path: {path!r}")
@@ -60,4 +65,6 @@ def join(*parts: str) -> str:
 
 def normalize(path: str) -> str:
     drive, parts = split(path)
+    if drive == "UNC":
+        return "\\\\" + "\\".join(parts)
     return f"{drive}:\\" + "\\".join(parts)

@@ -6,9 +6,14 @@ module's message. ``winhost.modules.run_module`` logs each call in calls.jsonl (
 something changed outside check mode; "read" otherwise) with the URLs a call downloaded.
 
 The emulated internet (``WEB``): a URL is served from ``<root>/web/<host name>/<path>`` when that file
-exists (tests publish anything there), else from the built-in catalogue (nssm.cc's zips, as stand-in
-zips from winhost.nssm); anything else fails as WebRequest does ("(404) Not Found" for a known host,
-"The remote name could not be resolved" otherwise).
+exists (tests publish anything there), else from the built-in catalogue (nssm.cc's zips and the Internet
+Archive's copies of them, ``web/<stamp>id_/<url>``, which returns the captured bytes unchanged; both as
+stand-in zips from winhost.nssm); anything else fails as WebRequest does ("(404) Not Found" for a known
+host, "The remote name could not be resolved" otherwise). ``fail_site`` makes a site fail (state.json
+``web_failures``) as .NET Framework's WebRequest reports it: ``"503"`` -> WebException "The remote server
+returned an error: (503) Server Unavailable." (status ProtocolError, HttpStatusCode.ServiceUnavailable),
+``"refused"`` -> "Unable to connect to the remote server" (status ConnectFailure, "The remote service
+point could not be contacted at the transport level", learn.microsoft.com WebExceptionStatus).
 """
 
 from __future__ import annotations
@@ -24,11 +29,17 @@ from .host import Host
 from .modules import ModuleFailure
 from .paths import expand
 
-WEB: dict[str, Callable[[], bytes]] = {
+NSSM_ZIPS: dict[str, Callable[[], bytes]] = {
     "https://nssm.cc/ci/nssm-2.24-101-g897c7ad.zip": lambda: nssm.fake_zip(nssm.PRERELEASE),
     "https://nssm.cc/release/nssm-2.24.zip": lambda: nssm.fake_zip(nssm.RELEASE),
 }
-KNOWN_WEB_HOSTS = {"nssm.cc", "download.microsoft.com", "github.com"}
+WEB: dict[str, Callable[[], bytes]] = {
+    **NSSM_ZIPS,
+    **{f"https://web.archive.org/web/2024id_/{url}": zip_bytes for url, zip_bytes in NSSM_ZIPS.items()},
+}
+KNOWN_WEB_HOSTS = {"nssm.cc", "download.microsoft.com", "github.com", "web.archive.org"}
+SITE_FAILURES = {"503": "The remote server returned an error: (503) Server Unavailable.",
+                 "refused": "Unable to connect to the remote server"}
 ALGORITHMS = ("md5", "sha1", "sha256", "sha384", "sha512")
 
 
@@ -41,6 +52,20 @@ def _path(params: dict[str, Any], key: str = "path") -> str:
 
 
 # -- win_get_url ----------------------------------------------------------------------------------
+def fail_site(host: Host, name: str, how: str | None) -> None:
+    """Make every request to the site ``name`` fail ("503" or "refused"); None: the site works again."""
+    if how is not None and how not in SITE_FAILURES:
+        raise ValueError(f"how must be one of {sorted(SITE_FAILURES)}, got {how!r}")
+
+    def change(state: dict[str, Any]) -> None:
+        failures = state.setdefault("web_failures", {})
+        if how is None:
+            failures.pop(name.lower(), None)
+        else:
+            failures[name.lower()] = how
+    host.update_state(change)
+
+
 def fetch(host: Host, url: str) -> bytes:
     parsed = urlparse(url)
     if parsed.scheme == "file":
@@ -51,6 +76,9 @@ def fetch(host: Host, url: str) -> bytes:
         if data is None:
             raise ModuleFailure(f"Could not find file '{path}'.")
         return data
+    failure = host.load_state().get("web_failures", {}).get((parsed.hostname or "").lower())
+    if failure:
+        raise ModuleFailure(SITE_FAILURES[failure])
     local = host.root / "web" / (parsed.hostname or "") / unquote(parsed.path).lstrip("/")
     if local.is_file():
         return local.read_bytes()

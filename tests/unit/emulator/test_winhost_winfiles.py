@@ -67,3 +67,21 @@ def test_service_start_stop_and_start_mode(host):
     assert not win_service(host, {"name": "svc", "state": "started"}, False)["changed"]
     with pytest.raises(ModuleFailure, match="is not installed"):
         win_service(host, {"name": "nosvc", "state": "started"}, False)
+
+
+def test_get_url_site_failures_the_archive_mirror_and_unc_paths(host):
+    from winhost.winfiles import fail_site
+    host.local_path("C:\\dl").mkdir(parents=True)
+    fail_site(host, "nssm.cc", "503")
+    with pytest.raises(ModuleFailure, match=r"\(503\) Server Unavailable\.$"):
+        get(host, checksum=SHA)
+    fail_site(host, "nssm.cc", "refused")
+    with pytest.raises(ModuleFailure, match="Unable to connect to the remote server$"):
+        get(host, checksum=SHA)
+    archive = get(host, url=f"https://web.archive.org/web/2024id_/{URL}", checksum=SHA)
+    assert archive["_downloads"] == [f"https://web.archive.org/web/2024id_/{URL}"] and host.sha256(DEST) == SHA
+    fail_site(host, "nssm.cc", None)
+    assert get(host, checksum=SHA, force=True)["_downloads"] == [URL]
+    host.write_bytes("\\\\FileServer\\Share\\nssm.zip", b"zip")
+    assert host.read_bytes("\\\\fileserver\\share\\x\\..\\nssm.zip") == b"zip"
+    assert win_stat(host, {"path": "\\\\fileserver\\share\\nssm.zip"}, False)["stat"]["isreg"]
