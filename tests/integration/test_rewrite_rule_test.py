@@ -4,7 +4,9 @@
   end with X-Original-Host set; a wrong ``expect`` fails naming the difference; no call reaches the host;
 - live on an emulated host: the same rule written by winflask.iis.rewrite_rule (variables allowed by
   winflask.iis.server_variable) is read in ONE config_read and gives the same answer; after one variable is
-  disallowed the request gets IIS's HTTP 500.50.
+  disallowed the request gets IIS's HTTP 500.50;
+- live, the web.config of an ordinary folder (/blog) that a request lists in ``dirs`` is read in the same
+  config_read and its rule runs; a routed URL listing no folder reads none (and does not fail).
 """
 
 from __future__ import annotations
@@ -31,6 +33,11 @@ HELP = {"url": "/myApp/help?x=1", "host": "www.example.com"}
 GOOD = {"final": {"type": "Rewrite", "url": "http://127.0.0.1:50100/myApp/help?x=1", "proxy": True},
         "request_headers": {"X-Original-Host": "www.example.com"}}
 WRONG = {"final": {"url": "http://127.0.0.1:50100/help"}}
+# a web.config in an ordinary folder below the site root (not an application), read when a request lists it
+BLOG_WEB_CONFIG = ('<?xml version="1.0" encoding="UTF-8"?>\n<configuration><system.webServer><rewrite><rules>'
+                   '<rule name="BlogPost" stopProcessing="true"><match url="^post/(\\d+)$" />'
+                   '<action type="Rewrite" url="post.aspx?id={R:1}" /></rule>'
+                   "</rules></rewrite></system.webServer></configuration>")
 
 
 def web_config() -> str:
@@ -47,6 +54,9 @@ def task(name: str, module: str, options: dict[str, Any], **extra: Any) -> dict[
 
 def test_rewrite_rule_test_from_data_and_live(tmp_path: Path) -> None:
     root = create_host(VENV, tmp_path / "host")
+    blog = root / "C" / "inetpub" / "wwwroot" / "blog"
+    blog.mkdir(parents=True)
+    (blog / "web.config").write_text(BLOG_WEB_CONFIG, encoding="utf-8")
     data = {"config": [{"path": "/", "xml": web_config()}]}
     tasks = [
         task("data_good", "winflask.iis.rewrite_rule_test", {**data, "requests": [{**HELP, "expect": GOOD}]},
@@ -55,6 +65,8 @@ def test_rewrite_rule_test_from_data_and_live(tmp_path: Path) -> None:
              delegate_to="localhost"),
         task("allow", "winflask.iis.server_variable",
              {"name": ["HTTP_X_FORWARDED_PROTO", "HTTP_X_ORIGINAL_HOST"], "site": SITE}),
+        task("live_folder", "winflask.iis.rewrite_rule_test", {"site": SITE, "requests": [
+            {"url": "/blog/post/7", "dirs": ["/blog"]}, {"url": "/api/users/1"}]}),
         task("rule", "winflask.iis.rewrite_rule", PROXY_RULE),
         task("live_good", "winflask.iis.rewrite_rule_test", {"site": SITE, "requests": [{**HELP, "expect": GOOD}]}),
         task("disallow", "winflask.iis.server_variable",
@@ -92,6 +104,16 @@ def test_rewrite_rule_test_from_data_and_live(tmp_path: Path) -> None:
     assert not live.get("failed"), live
     assert live["results"] == good["results"]
 
+    # before the site has a rule: the folder /blog, listed in dirs, is read in the same config_read and its
+    # web.config's rule runs, relative to /blog; /api/users/1 lists no folder, so none is read for it
+    # (config_read refuses a URL level without a physical folder: a routed URL must not fail the task)
+    folder = got["live_folder"]
+    assert not folder.get("failed"), folder
+    posted, routed = folder["results"]
+    assert posted["matched_rules"] == ["BlogPost"], posted
+    assert posted["final"]["rooted_url"] == "/blog/post.aspx?id=7", posted
+    assert routed["matched_rules"] == [] and routed["final"]["type"] == "None", routed
+
     blocked = got["live_500_50"]
     assert not blocked.get("failed"), blocked
     final = blocked["results"][0]["final"]
@@ -100,11 +122,15 @@ def test_rewrite_rule_test_from_data_and_live(tmp_path: Path) -> None:
     # the host: data mode made no call; each live task ONE config_read of the five sections; the module wrote nothing
     calls = [(c["script"], c["kind"]) for c in read_calls(root)]
     assert calls == [("config_read", "read"), ("config_apply", "write"),   # allow
+                     ("config_read", "read"),                              # live_folder
                      ("config_read", "read"), ("config_apply", "write"),   # rule
                      ("config_read", "read"),                              # live_good
                      ("config_read", "read"), ("config_apply", "write"),   # disallow
                      ("config_read", "read")], calls                       # live_500_50
-    live_read = read_calls(root)[4]["request"]["reads"]
+    live_read = read_calls(root)[5]["request"]["reads"]
     assert [r["section"].rsplit("/", 1)[1] for r in live_read] == [
         "globalRules", "rules", "allowedServerVariables", "rewriteMaps"], live_read
+    folder_read = read_calls(root)[2]["request"]["reads"]
+    assert [r["pspath"] for r in folder_read if r["section"].endswith("/rules")] == [
+        f"MACHINE/WEBROOT/APPHOST/{SITE}", f"MACHINE/WEBROOT/APPHOST/{SITE}/blog"], folder_read
     assert snapshot(root) != before  # the rule and the variables were written by the other modules
