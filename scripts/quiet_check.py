@@ -1,11 +1,12 @@
 """Run a linter and fail when it prints a warning or an error, even if it exits 0 (issue 11, item 8).
 
-    python scripts/quiet_check.py [--allow REGEX]... -- COMMAND [ARG]...
+    python scripts/quiet_check.py [--allow REGEX]... [--fail-on REGEX]... -- COMMAND [ARG]...
 
 The command's stdout and stderr are shown as they come (merged). Afterwards a line that looks like a
 warning or an error (``WARNING``, ``[WARNING]:``, ``[ERROR]:``, ``warning:``, ``error:``, ANSI colours
 ignored) makes the run fail, unless it matches one of the ``--allow`` regular expressions: those are
 for warnings the machine causes, not the project (a missing locale, a program not installed).
+``--fail-on`` adds a pattern of the linter's own (ansible-lint's summary ``Passed: 0 failure(s), 2 warning(s)``).
 Exit status: the command's own when it failed, else 1 when a warning was printed, else 0.
 """
 
@@ -20,12 +21,13 @@ ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]|\x1b\]8;[^\x1b]*\x1b\\")
 WARNING = re.compile(r"^\s*(\[(WARNING|ERROR|DEPRECATION WARNING)\]|(WARNING|ERROR)\b|(warning|error):)")
 
 
-def findings(lines: list[str], allowed: list[re.Pattern[str]]) -> list[str]:
+def findings(lines: list[str], allowed: list[re.Pattern[str]], extra: list[re.Pattern[str]]) -> list[str]:
     """The lines that are warnings or errors and not allowed."""
     found = []
     for line in lines:
         plain = ANSI.sub("", line)
-        if WARNING.search(plain) and not any(pattern.search(plain) for pattern in allowed):
+        warns = WARNING.search(plain) or any(pattern.search(plain) for pattern in extra)
+        if warns and not any(pattern.search(plain) for pattern in allowed):
             found.append(plain.rstrip())
     return found
 
@@ -34,6 +36,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--allow", action="append", default=[], metavar="REGEX",
                         help="a warning the environment causes, not the project")
+    parser.add_argument("--fail-on", action="append", default=[], metavar="REGEX",
+                        help="another pattern of a warning line")
     parser.add_argument("command", nargs="+")
     args = parser.parse_args()
     allowed = [re.compile(pattern) for pattern in args.allow]
@@ -47,7 +51,7 @@ def main() -> int:
             lines.append(line)
     if process.returncode:
         return process.returncode
-    found = findings(lines, allowed)
+    found = findings(lines, allowed, [re.compile(pattern) for pattern in args.fail_on])
     if found:
         print(f"FAIL: {args.command[0]} printed {len(found)} warning or error line(s) "
               "(fix them, or --allow one the machine causes):", file=sys.stderr)

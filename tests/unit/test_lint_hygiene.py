@@ -5,6 +5,8 @@
   reads because they are in the tree ("Unable to parse documentation" otherwise).
 - Every ``__init__.py`` under plugins/module_utils and plugins/modules is empty: ansible-test 2.16's
   ``empty-init`` test covers ``plugins/module_utils/`` (later cores only ``plugins/modules/``).
+- No YAML file Ansible loads has a duplicate mapping key, merge keys (``<<: *anchor``) included: ansible-core
+  2.19+ warns "Found duplicate mapping key" (ansible-lint and every playbook run print it).
 - scripts/quiet_check.py, which the lint stages run their linter through, fails on a warning.
 """
 
@@ -55,6 +57,38 @@ def test_module_docs_parse(path: Path) -> None:
     assert strings["DOCUMENTATION"] and yaml.safe_load(strings["DOCUMENTATION"])["module"] == path.stem
 
 
+class DuplicateKeyLoader(yaml.SafeLoader):
+    """SafeLoader that raises on a duplicate key, after merge keys are flattened as ansible-core does."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        mapping = super().construct_mapping(node, deep)
+        keys: set = set()
+        for key_node in (pair[0] for pair in node.value):
+            key = self.construct_object(key_node, deep=deep)
+            if key in keys:
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate mapping key {key!r}",
+                                                        key_node.start_mark)
+            keys.add(key)
+        return mapping
+
+
+ANSIBLE_YAML = sorted(path for folder in ("roles", "playbooks", "extensions", "tests/integration/targets")
+                      for suffix in ("*.yml", "*.yaml") for path in (REPO / folder).rglob(suffix))
+
+
+def test_duplicate_key_loader_sees_a_merge_override() -> None:
+    with pytest.raises(yaml.constructor.ConstructorError, match="duplicate mapping key 'b'"):
+        yaml.load("base: &base {a: 1, b: 2}\ntask:\n  <<: *base\n  b: 3\n", Loader=DuplicateKeyLoader)
+
+
+@pytest.mark.parametrize("path", ANSIBLE_YAML, ids=lambda p: str(p.relative_to(REPO)))
+def test_no_duplicate_mapping_keys(path: Path) -> None:
+    try:
+        list(yaml.load_all(path.read_text(encoding="utf-8"), Loader=DuplicateKeyLoader))
+    except yaml.constructor.ConstructorError as error:
+        pytest.fail(f"{path.relative_to(REPO)}: {error}")
+
+
 def test_plugin_package_inits_are_empty() -> None:
     inits = sorted((REPO / "plugins/module_utils").rglob("__init__.py"))
     inits += sorted((REPO / "plugins/modules").rglob("__init__.py"))
@@ -96,3 +130,12 @@ def test_quiet_check_keeps_the_command_status() -> None:
     result = subprocess.run([sys.executable, str(REPO / "scripts/quiet_check.py"), "--", sys.executable, "-c",
                              "raise SystemExit(3)"], capture_output=True, text=True, check=False)
     assert result.returncode == 3
+
+
+def test_quiet_check_fail_on_adds_a_pattern() -> None:
+    summary = "Passed: 0 failure(s), 2 warning(s) in 332 files processed"
+    assert quiet_check(output=summary + "\n").returncode == 0
+    result = quiet_check("--fail-on", r" [1-9][0-9]* warning\(s\)", output=summary + "\n")
+    assert result.returncode == 1 and summary in result.stderr
+    clean = "Passed: 0 failure(s), 0 warning(s) in 332 files processed\n"
+    assert quiet_check("--fail-on", r" [1-9][0-9]* warning\(s\)", output=clean).returncode == 0
