@@ -312,8 +312,20 @@ function Invoke-Operation {
         'clear' {
             (Get-CollectionChecked $target).Clear()
         }
+        'override_mode' {
+            # Feature delegation: MWA stores ConfigurationSection.OverrideMode as <location path="X"
+            # overrideMode="Allow|Deny"> in applicationHost.config (Inherit: no overrideMode).
+            $mode = [string](Get-Field $Operation 'mode' '')
+            if (@('Inherit', 'Allow', 'Deny') -cnotcontains $mode) {
+                throw (New-WinflaskError 'InvalidValue' "overrideMode must be one of Inherit, Allow, Deny, got '$mode'" @{ mode = $mode })
+            }
+            if ($null -ne $address.Site) {
+                throw (New-WinflaskError 'InvalidValue' "overrideMode is set in applicationHost.config: use pspath $ApphostPrefix with a location" @{ pspath = $psPath })
+            }
+            $section.OverrideMode = $mode
+        }
         default {
-            throw (New-WinflaskError 'InvalidValue' "unknown operation '$op' (expected set, reset, add, remove, clear)" @{ op = $op })
+            throw (New-WinflaskError 'InvalidValue' "unknown operation '$op' (expected set, reset, add, remove, clear, override_mode)" @{ op = $op })
         }
     }
     # configSource: MWA writes the referenced file; the referencing one is backed up too (whether MWA also

@@ -27,9 +27,40 @@ Remove-TypeData -TypeName System.Array -ErrorAction SilentlyContinue -WhatIf:$fa
 
 $ApphostPrefix = 'MACHINE/WEBROOT/APPHOST'
 
+function Get-AttributeSchemaJson {
+    # {name: {type, choices}} of an element schema's attributes (choices: enum/flags names).
+    param($ElementSchema)
+    $attributes = [ordered]@{}
+    foreach ($schema in $ElementSchema.AttributeSchemas) {
+        $entry = [ordered]@{ type = "$($schema.Type)" }
+        if ("$($schema.Type)" -eq 'enum' -or "$($schema.Type)" -eq 'flags') {
+            $entry['choices'] = @($schema.GetEnumValues() | ForEach-Object { $_.Name })
+        }
+        $attributes[$schema.Name] = $entry
+    }
+    return $attributes
+}
+
+function ConvertTo-SchemaJson {
+    # The "schema" detail of a node (read entry "details": true): attribute types, the collection's
+    # add element names, key attributes (unique, else combined) and item attribute types.
+    param($ElementSchema)
+    $collection = $null
+    $collectionSchema = $ElementSchema.CollectionSchema
+    if ($null -ne $collectionSchema) {
+        $addNames = @("$($collectionSchema.AddElementNames)".Split(',') | ForEach-Object { $_.Trim() } | Where-Object { $_ })
+        $itemSchema = $collectionSchema.GetAddElementSchema($addNames[0])
+        $keys = @($itemSchema.AttributeSchemas | Where-Object { $_.IsUniqueKey } | ForEach-Object { $_.Name })
+        if ($keys.Count -eq 0) { $keys = @($itemSchema.AttributeSchemas | Where-Object { $_.IsCombinedKey } | ForEach-Object { $_.Name }) }
+        $collection = [ordered]@{ add = $addNames; keys = $keys; attributes = (Get-AttributeSchemaJson $itemSchema) }
+    }
+    return [ordered]@{ attributes = (Get-AttributeSchemaJson $ElementSchema); collection = $collection }
+}
+
 function ConvertTo-NodeJson {
     # One ConfigurationElement as the node JSON of docs/architecture.md 3.2 (recursive).
-    param($Element)
+    # $Details: each element and child element also gets "schema" (ConvertTo-SchemaJson); items do not.
+    param($Element, [bool]$Details = $false)
     $attributes = [ordered]@{}
     foreach ($attribute in $Element.Attributes) {
         $isDefault = [bool]$attribute.IsInheritedFromDefaultValue
@@ -39,20 +70,22 @@ function ConvertTo-NodeJson {
     }
     $children = [ordered]@{}
     foreach ($child in $Element.ChildElements) {
-        $children[$child.ElementTagName] = ConvertTo-NodeJson $child
+        $children[$child.ElementTagName] = ConvertTo-NodeJson $child $Details
     }
     $items = $null
     if ($null -ne $Element.Schema.CollectionSchema) {
         $items = New-Object System.Collections.Generic.List[object]
         foreach ($item in $Element.GetCollection()) { $items.Add((ConvertTo-NodeJson $item)) }
     }
-    return [ordered]@{
+    $node = [ordered]@{
         name = $Element.ElementTagName
         attributes = $attributes
         children = $children
         items = $items
         locally_stored = [bool]$Element.IsLocallyStored
     }
+    if ($Details) { $node['schema'] = ConvertTo-SchemaJson $Element.Schema }
+    return $node
 }
 
 function Read-Sections {
@@ -76,7 +109,7 @@ function Read-Sections {
                 throw (New-WinflaskError 'SectionNotRegistered' "The configuration section '$sectionPath' cannot be read because it is missing a section declaration" @{ section = $sectionPath })
             }
             # configSource: the referenced file holds the section; it is consulted, hashed and is the write's file.
-            $wanted.Add(@{ Section = $sectionPath; PsPath = $psPath; Location = $location; Address = $address; Definition = $definition; File = (Get-SectionFile $address $sectionPath $location) })
+            $wanted.Add(@{ Section = $sectionPath; PsPath = $psPath; Location = $location; Address = $address; Definition = $definition; File = (Get-SectionFile $address $sectionPath $location); Details = ((Get-Field $read 'details' $false) -eq $true) })
             foreach ($file in (Get-ConsultedFile $address $sectionPath)) { if (-not $files.Contains($file)) { $files.Add($file) } }
         }
         $fingerprint = [ordered]@{}
@@ -87,14 +120,20 @@ function Read-Sections {
         foreach ($entry in $wanted) {
             $section = Get-ConfigSection $manager $entry.Address $entry.Section $entry.Location
             $locked = Test-SectionLocked $manager $entry.Definition $section $entry.Address $entry.Section $entry.Location
-            $sections.Add([ordered]@{
+            $sectionJson = [ordered]@{
                 section = $entry.Section
                 pspath = $entry.PsPath
                 location = $entry.Location
                 file = $entry.File
                 locked = [bool]$locked
-                element = ConvertTo-NodeJson $section
-            })
+                element = ConvertTo-NodeJson $section $entry.Details
+            }
+            if ($entry.Details) {
+                # Feature delegation: MWA ConfigurationSection.OverrideMode / OverrideModeEffective (enum names).
+                $sectionJson['override_mode'] = "$($section.OverrideMode)"
+                $sectionJson['override_mode_effective'] = "$($section.OverrideModeEffective)"
+            }
+            $sections.Add($sectionJson)
         }
         $moved = New-Object System.Collections.Generic.List[string]
         foreach ($file in $files) {

@@ -8,16 +8,24 @@ from ..errors import HostError
 from ..host import Host
 from .address import APPHOST, Address, resolve
 from .apply import apply
+from .delegation import effective_mode, override_mode, with_details
 from .xmlfiles import ConfigFiles
 
 READ_ATTEMPTS = 2  # the first read and one retry
 
 
-def read_section(files: ConfigFiles, section: str, pspath: str = APPHOST, location: str = "") -> dict[str, Any]:
+def read_section(files: ConfigFiles, section: str, pspath: str = APPHOST, location: str = "",
+                 details: bool = False) -> dict[str, Any]:
     address = resolve(files, section, pspath, location)
-    element = address.effective().to_json()
-    return {"section": section, "pspath": pspath, "location": location, "file": address.target_file,
-            "locked": address.lock_reason() is not None, "element": element}
+    node = address.effective()
+    element = node.to_json()
+    entry = {"section": section, "pspath": pspath, "location": location, "file": address.target_file,
+             "locked": address.lock_reason() is not None, "element": element}
+    if details:  # config_read's "details": schema types and keys, the override modes (delegation.py)
+        with_details(node, element)
+        entry["override_mode"] = override_mode(address) if address.in_apphost else "Inherit"
+        entry["override_mode_effective"] = effective_mode(address)
+    return entry
 
 
 def read(host: Host, request: dict[str, Any]) -> dict[str, Any]:
@@ -36,7 +44,8 @@ def read(host: Host, request: dict[str, Any]) -> dict[str, Any]:
         for entry in request.get("reads") or []:
             address: Address = resolve(files, entry.get("section", ""), entry.get("pspath") or APPHOST,
                                        entry.get("location") or "")
-            sections.append(read_section(files, address.section, address.pspath, address.location))
+            sections.append(read_section(files, address.section, address.pspath, address.location,
+                                         entry.get("details") is True))
             consulted += [f for f in address.files() if f not in consulted]
         fingerprint = {f: files.parsed_sha256(f) for f in consulted}
         if all(host.sha256(f) == digest for f, digest in fingerprint.items()):

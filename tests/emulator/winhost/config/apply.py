@@ -19,6 +19,7 @@ from ..host import Host
 from ..paths import BACKUP_DIR, join, split
 from . import values
 from .address import APPHOST, Address
+from .delegation import op_override_mode
 from .merge import LayerElements, Node, build, drop_item, duplicate_error, find_item, insert_item, key_index, key_of
 from .schema import ElementSchema
 from .session import Session
@@ -264,6 +265,7 @@ def op_clear(address: Address, op: Op) -> None:
 # An operation returns True when it brought the address's cached view up to date itself (session.py).
 OPERATIONS: dict[str, Callable[[Address, Op], bool | None]] = {
     "set": op_set, "reset": op_reset, "add": op_add, "remove": op_remove, "clear": op_clear,
+    "override_mode": op_override_mode,  # feature delegation (delegation.py)
 }
 
 
