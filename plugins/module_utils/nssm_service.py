@@ -16,7 +16,7 @@ from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleErr
 from ansible_collections.winflask.iis.plugins.module_utils.nssm_quote import (
     batch_args, batch_unsafe, is_batch, nssm_command_line)
 from ansible_collections.winflask.iis.plugins.module_utils.nssm_settings import (
-    BY_OPTION, DWORD_MAX, EXIT_ACTIONS, SECRET_SLOT, SETTINGS, START_MODES, Secret, canonical_account,
+    BY_OPTION, DISPOSITIONS, DWORD_MAX, EXIT_ACTIONS, SECRET_SLOT, SETTINGS, START_MODES, Secret, canonical_account,
     current_settings, desired_value, install_defaults, needs_logon_right_check, needs_password, registry_names,
     same, secret_digest, set_command, virtual_account)
 
@@ -46,6 +46,8 @@ SPEC = ModuleSpec(argument_spec={
     "dependencies": {"type": "list", "elements": "str"},
     "stdout_file": {"type": "str"},
     "stderr_file": {"type": "str"},
+    "stdout_creation_disposition": {"type": "str", "choices": list(DISPOSITIONS)},
+    "stderr_creation_disposition": {"type": "str", "choices": list(DISPOSITIONS)},
     "rotate_files": {"type": "bool"},
     "rotate_online": {"type": "bool"},
     "rotate_seconds": {"type": "int"},
@@ -180,6 +182,20 @@ def check_folders(args: dict[str, Any], read: dict[str, Any]) -> None:
             raise ModuleError(f"{option} '{args[option]}': the folder {folder} does not exist on the host "
                               "(nssm does not create it and the service would not start); create it first, "
                               "e.g. with ansible.windows.win_file state=directory")
+
+
+def check_shared_log(args: dict[str, Any], after: dict[str, Any]) -> None:
+    """stdout and stderr in one file: nssm opens it once, with stdout's disposition (io.cpp copies
+    stdout's share mode, disposition and flags to stderr), so a different stderr one would be ignored."""
+    out, err = after.get("stdout_file"), after.get("stderr_file")
+    wanted = args.get("stderr_creation_disposition")
+    if not out or not err or wanted is None or not same("stdout_file", out, err):
+        return
+    used = after["stdout_creation_disposition"]
+    if wanted != used:
+        raise ModuleError(f"stderr_creation_disposition '{wanted}' would be ignored: stderr_file and stdout_file "
+                          f"are the same file ({err}), which nssm opens once with stdout_creation_disposition "
+                          f"'{used}'; give both the same value")
 
 
 @dataclass
@@ -341,6 +357,7 @@ def plan(args: dict[str, Any], read: dict[str, Any], key: str = "") -> Plan:
         commands, after, changed = setting_commands(key, base, wanted, args)
         commands.insert(0, ["install", key, application])
     result.commands, result.after, result.changed_options = commands, after, changed
+    check_shared_log(args, after)
     if "username" in changed or result.created:
         result.grant_logon_right = check_account(args, read, after["username"])
 

@@ -27,6 +27,11 @@ START_VALUES = {2: "auto", 3: "manual", 4: "disabled"}
 
 EXIT_ACTIONS = {"restart": "Restart", "ignore": "Ignore", "exit": "Exit", "suicide": "Suicide"}
 
+# AppStdoutCreationDisposition / AppStderrCreationDisposition: CreateFile's dwCreationDisposition, used at
+# every start of the application (nssm io.cpp get_output_handles). nssm's default is 4 OPEN_ALWAYS (then it
+# seeks to the end: append); 2 CREATE_ALWAYS empties an existing file (docs/nssm.md "Log files").
+DISPOSITIONS = {"append": 4, "truncate": 2}
+
 DWORD_MAX = 0xFFFFFFFF
 
 
@@ -36,7 +41,7 @@ class Setting:
 
     option: str
     param: str              # nssm parameter name (``nssm set <svc> <param>``)
-    kind: str               # str | path | int | bool | env | list | start | exit | account | args
+    kind: str               # str | path | int | bool | env | list | start | exit | account | args | disposition
     default: Any = None
     native: bool = False    # on the service key, not under Parameters
 
@@ -53,6 +58,8 @@ SETTINGS: list[Setting] = [
     Setting("dependencies", "DependOnService", "list", [], native=True),
     Setting("stdout_file", "AppStdout", "path", ""),
     Setting("stderr_file", "AppStderr", "path", ""),
+    Setting("stdout_creation_disposition", "AppStdoutCreationDisposition", "disposition", "append"),
+    Setting("stderr_creation_disposition", "AppStderrCreationDisposition", "disposition", "append"),
     Setting("rotate_files", "AppRotateFiles", "bool", False),
     Setting("rotate_online", "AppRotateOnline", "bool", False),
     Setting("rotate_seconds", "AppRotateSeconds", "int", 0),
@@ -190,6 +197,9 @@ def from_registry(s: Setting, raw: Any, values: dict[str, Any], params: dict[str
         return bool(raw) if raw is not None else s.default
     if s.kind == "int":
         return int(raw) if raw is not None else s.default
+    if s.kind == "disposition":  # another CreateFile value set by hand stays a number (no option names it)
+        number = int(raw) if raw is not None else DISPOSITIONS[s.default]
+        return next((k for k, v in DISPOSITIONS.items() if v == number), number)
     if s.kind == "account":
         return canonical_account(raw) if raw else s.default
     if s.option == "display_name":
@@ -256,6 +266,8 @@ def set_command(service: str, option: str, value: Any, password: str | None = No
         return ["set", service, s.param, "1" if value else "0"]
     if s.kind == "int":
         return ["set", service, s.param, str(value)]
+    if s.kind == "disposition":
+        return ["set", service, s.param, str(DISPOSITIONS.get(value, value))]
     if s.kind == "account":
         return ["set", service, s.param, value] + ([password] if password is not None else [])
     if value == "" and not s.native:

@@ -145,6 +145,25 @@ options:
     description:
       - File that receives the application's standard error (nssm parameter C(AppStderr)). Default none.
     type: str
+  stdout_creation_disposition:
+    description:
+      - How nssm opens O(stdout_file) each time it starts the application, including its own restart of an
+        application that exited (nssm parameter C(AppStdoutCreationDisposition), CreateFile's creation
+        disposition).
+      - V(append) (nssm's default, C(OPEN_ALWAYS) = 4) keeps what the file holds and writes at its end.
+      - V(truncate) (C(CREATE_ALWAYS) = 2) empties the file first, so the output of the previous run, for
+        example the traceback of the crash nssm restarts the application after, is lost unless O(rotate_files)
+        moved the file aside first (rotation happens before the file is opened).
+      - Another value set outside this module is returned as its number.
+    type: str
+    choices: [append, truncate]
+  stderr_creation_disposition:
+    description:
+      - The same for O(stderr_file) (nssm parameter C(AppStderrCreationDisposition)); default V(append).
+      - When O(stderr_file) is O(stdout_file), nssm opens the file once with O(stdout_creation_disposition);
+        a different value here fails the task.
+    type: str
+    choices: [append, truncate]
   rotate_files:
     description:
       - Rotate the log files when the service starts (nssm parameter C(AppRotateFiles)). Default V(false).
@@ -320,6 +339,8 @@ service:
     dependencies: []
     stdout_file: C:\apps\myapp\logs\stdout.log
     stderr_file: C:\apps\myapp\logs\stderr.log
+    stdout_creation_disposition: append
+    stderr_creation_disposition: append
     rotate_files: true
     rotate_online: true
     rotate_seconds: 86400

@@ -20,7 +20,9 @@ service stops again (nssm cannot start the app); an app file with a line ``rem w
 exits at once -> nssm throttles it and the service shows SERVICE_PAUSED, after writing the file's
 ``rem winhost: stderr <text>`` lines to AppStderr; otherwise it runs and a line
 ``winhost: started <Application> <AppParameters>`` goes to AppStdout. Log rotation at start follows
-AppRotateFiles/AppRotateSeconds/AppRotateBytes (``<name>-<timestamp><ext>``).
+AppRotateFiles/AppRotateSeconds/AppRotateBytes (``<name>-<timestamp><ext>``); then each log is opened with
+its AppStdoutCreationDisposition/AppStderrCreationDisposition (default 4 OPEN_ALWAYS, 2 CREATE_ALWAYS empties
+it; stderr in stdout's file uses stdout's), a CreateFile that fails stops the service (nssm io.cpp).
 """
 
 from __future__ import annotations
@@ -391,6 +393,33 @@ def _rotate(host: Host, path: str, params: dict[str, Any]) -> None:
     local.rename(local.with_name(f"{stem}-{stamp}{ext}"))
 
 
+# CreateFile dwCreationDisposition (learn.microsoft.com/windows/win32/api/fileapi/nf-fileapi-createfilew):
+# 1 CREATE_NEW fails on an existing file, 2 CREATE_ALWAYS empties it, 3 OPEN_EXISTING and 5 TRUNCATE_EXISTING
+# fail on a missing one, 4 OPEN_ALWAYS opens or creates; nssm then seeks to the end (write_to_file).
+FAILS_IF_EXISTS, EMPTIES, FAILS_IF_MISSING = {1}, {2, 5}, {3, 5}
+
+
+def _open_logs(host: Host, params: dict[str, Any]) -> bool:
+    """io.cpp get_output_handles: rotate (AppRotateFiles), then CreateFile with the stream's disposition
+    (default OPEN_ALWAYS); stderr in stdout's file (caseless) is stdout's handle. False: CreateFile failed."""
+    opened: list[str] = []
+    for stream in ("AppStdout", "AppStderr"):
+        path = str(params.get(stream) or "")
+        if not path or path.lower() in opened:
+            continue
+        _rotate(host, path, params)
+        disposition = int(params.get(f"{stream}CreationDisposition", DWORD_DEFAULTS[f"{stream}CreationDisposition"]))
+        local = host.local_path(path)
+        exists = local.is_file()
+        if (exists and disposition in FAILS_IF_EXISTS) or (not exists and disposition in FAILS_IF_MISSING):
+            return False
+        if exists and disposition in EMPTIES:
+            local.write_bytes(b"")
+        local.touch()
+        opened.append(path.lower())
+    return True
+
+
 def _append(host: Host, path: str, text: str) -> None:
     local = host.local_path(path)
     with local.open("a", encoding="utf-8", newline="") as handle:
@@ -408,9 +437,8 @@ def run_service(host: Host, record: dict[str, Any]) -> str:
     for log in logs:
         if not host.local_path(ntpath.dirname(log)).is_dir():
             return services.STOPPED  # CreateFile of the redirect fails: the app is not started
-    for log in dict.fromkeys(logs):
-        _rotate(host, log, params)
-        host.local_path(log).touch()
+    if not _open_logs(host, params):
+        return services.STOPPED  # get_output_handles failed: nssm stops the service
     text = data.decode("utf-8", "replace")
     exits = re.search(r"^\s*rem winhost: exit (\d+)", text, re.M | re.I)
     record["process"] = {"command_line": f"{application} {params.get('AppParameters', '')}".strip(),
