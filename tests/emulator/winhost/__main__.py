@@ -65,7 +65,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 def _port_lines(host: Host) -> list[str]:
     from .front.ports import listing
 
-    return [f"{e['site']}\t{e['protocol']} {e['binding']}\t{e['url'] or 'not served (no TLS on the emulated host)'}"
+    return [f"{e['site']}\t{e['protocol']} {e['binding']}\t{e['url'] or 'not served'}"
             for e in listing(host)]
 
 

@@ -62,7 +62,7 @@ def ensure_running(host: Host) -> dict[str, int]:
         return {}
     with host.lock():
         ports = ports_mod.assign(host)
-        wanted = sorted(set(ports.values()))
+        wanted = sorted(set(ports.values()) | set(ports_mod.https_ports(host).values()))
         if not wanted:
             return ports
         entry = server_entry(host)

@@ -4,7 +4,8 @@
 (``state.json`` ``iis_http.ports``) with a ThreadingHTTPServer bound to 127.0.0.1 only. Each request:
 site by binding (port, then host name), application by longest virtual path, the effective rules
 through the collection's URL Rewrite engine, then what IIS and ARR do with the engine's answer
-(docs/emulator.md "HTTP through the emulated IIS").
+(docs/emulator.md "HTTP through the emulated IIS"). https bindings (``iis_http.https``) are served over TLS
+with the certificate HTTP.sys holds for the binding (front.tls), and the engine sees ``{HTTPS}`` ON.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from .proxy import encode_target, forward
 from .rules import effective
 from .site import ServerView, StampCache, pick_application, pick_site, server_view
 from .static import Answer, serve
+from .tls import TlsBinding
 
 SERVER_HEADER = "Microsoft-IIS/10.0"
 SOCKET_TIMEOUT = 30  # seconds a connection may stay silent
@@ -40,22 +42,22 @@ class Front:
         self.cache = StampCache(host)
 
     def answer(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes,
-               client: tuple[str, int], binding_port: int) -> Answer:
+               client: tuple[str, int], binding_port: int, https: bool = False) -> Answer:
         try:
             view = server_view(self.host, self.cache)
-            return self._answer(view, method, target, headers, body, client, binding_port)
+            return self._answer(view, method, target, headers, body, client, binding_port, https)
         except HostError as exc:  # a config file IIS cannot load: 500.19
             return error_answer(500, 19, "Internal Server Error", "The requested page cannot be accessed because "
                                 "the related configuration data for the page is invalid.", "", exc.message)
 
     def _answer(self, view: ServerView, method: str, target: str, headers: list[tuple[str, str]], body: bytes,
-                client: tuple[str, int], binding_port: int) -> Answer:
+                client: tuple[str, int], binding_port: int, https: bool = False) -> Answer:
         from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.errors import EngineError
         from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.evaluate import evaluate
         from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.request import Request
 
         host_header = next((v for k, v in headers if k.lower() == "host"), "")
-        site = pick_site(view, binding_port, host_header)
+        site = pick_site(view, binding_port, host_header, "https" if https else "http")
         if site is None:  # HTTP.sys: no binding for this host name
             return error_answer(400, 0, "Bad Request - Invalid Hostname", "The request hostname is invalid.")
         if not target.startswith("/"):
@@ -74,7 +76,7 @@ class Front:
                 return serve(self.host, view, site, target, method)
             # IsFile/IsDirectory and {REQUEST_FILENAME} see the emulated disk through the application's
             # physical path and its virtual directories (RW1 "Rule conditions", "Accessing URL Parts")
-            request = Request(url=target, host=host_header, port=binding_port, https=False, headers=dict(headers),
+            request = Request(url=target, host=host_header, port=binding_port, https=https, headers=dict(headers),
                               remote_addr=client[0], physical_root=root, exists=kind,
                               physical=physical)
             result = evaluate(rules.ruleset, request)
@@ -156,6 +158,14 @@ class Handler(BaseHTTPRequestHandler):
     timeout = SOCKET_TIMEOUT
     front: Front
     binding_port: int
+    tls: TlsBinding | None = None
+
+    def setup(self) -> None:
+        """TLS first, in this connection's thread (HTTP.sys: the handshake with the binding's certificate)."""
+        if self.tls is not None:
+            self.request.settimeout(SOCKET_TIMEOUT)
+            self.request = self.tls.wrap(self.request)
+        super().setup()
 
     def version_string(self) -> str:
         return getattr(self, "_server_header", None) or SERVER_HEADER
@@ -180,7 +190,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         body = self.rfile.read(size) if size else b""
         answer = self.front.answer(self.command, self.path, list(self.headers.items()), body,
-                                   (self.client_address[0], int(self.client_address[1])), self.binding_port)
+                                   (self.client_address[0], int(self.client_address[1])), self.binding_port,
+                                   self.tls is not None)
         if answer.abort:  # AbortRequest: the connection is dropped without a response
             self.close_connection = True
             return
@@ -198,17 +209,20 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def servers(host: Host) -> list[ThreadingHTTPServer]:
-    """One server per loopback port in the state, each knowing the binding port it stands for."""
+    """One server per loopback port in the state, each knowing the binding port it stands for (and, for an
+    https binding, its TLS side)."""
     front = Front(host)
-    recorded = (host.load_state().get(ports_mod.KEY) or {}).get("ports") or {}
-    by_loopback: dict[int, int] = {}
-    for information, loopback in recorded.items():
-        binding_port = ports_mod.Binding("", "http", information).port
-        if binding_port is not None:
-            by_loopback.setdefault(int(loopback), binding_port)
+    entry = host.load_state().get(ports_mod.KEY) or {}
+    by_loopback: dict[int, tuple[int, TlsBinding | None]] = {}
+    for protocol in ("http", "https"):
+        for information, loopback in (entry.get("ports" if protocol == "http" else "https") or {}).items():
+            binding = ports_mod.Binding("", protocol, information)
+            if binding.port is not None:
+                tls = TlsBinding(host, binding.port) if protocol == "https" else None
+                by_loopback.setdefault(int(loopback), (binding.port, tls))
     out = []
-    for loopback, binding_port in sorted(by_loopback.items()):
-        handler = type("BoundHandler", (Handler,), {"front": front, "binding_port": binding_port})
+    for loopback, (binding_port, tls) in sorted(by_loopback.items()):
+        handler = type("BoundHandler", (Handler,), {"front": front, "binding_port": binding_port, "tls": tls})
         server = ThreadingHTTPServer(("127.0.0.1", loopback), handler)
         server.daemon_threads = True
         out.append(server)

@@ -235,12 +235,12 @@ def default_documents(host: Host, view: ServerView, folders: list[str]) -> tuple
     return enabled, tuple(listed)
 
 
-def pick_site(view: ServerView, port: int, host_header: str) -> Site | None:
+def pick_site(view: ServerView, port: int, host_header: str, protocol: str = "http") -> Site | None:
     """The site whose binding takes the request: the binding's host name equal to the Host header (without
     its port) first, then a binding of that port without a host name (HTTP.sys's routing by host header)."""
     name = host_header.rsplit(":", 1)[0] if not host_header.endswith("]") else host_header
     name = name.strip("[]").lower()
-    candidates = [b for b in view.bindings if b.protocol == "http" and b.port == port]
+    candidates = [b for b in view.bindings if b.protocol == protocol and b.port == port]
     chosen = next((b for b in candidates if b.host_name and b.host_name.lower() == name), None) \
         or next((b for b in candidates if not b.host_name), None)
     if chosen is None:
