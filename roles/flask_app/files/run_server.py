@@ -1,11 +1,21 @@
 """Serve the sample app with waitress (never Flask's development server).
 
     python run_server.py [--host 127.0.0.1] [--port 50100] [--prefix /myApp]
-                         [--trusted-proxy 127.0.0.1] [--host-header x-forwarded-host] [--threads 4]
+                         [--trusted-proxy 127.0.0.1] [--host-header x-forwarded-host] [--threads 8]
+                         [--connection-limit 500] [--channel-timeout 120] [--backlog 1024]
+                         [--cleanup-interval 30] [--outbuf-high-watermark 16777216]
 
 Each option falls back to an environment variable, then to the default:
 WINFLASK_APP_HOST, WINFLASK_APP_PORT, WINFLASK_APP_PREFIX, WINFLASK_APP_TRUSTED_PROXY,
-WINFLASK_APP_HOST_HEADER, WINFLASK_APP_THREADS. ``--port 0`` binds a free port (the log line says which).
+WINFLASK_APP_HOST_HEADER, WINFLASK_APP_THREADS, WINFLASK_APP_CONNECTION_LIMIT, WINFLASK_APP_CHANNEL_TIMEOUT,
+WINFLASK_APP_BACKLOG, WINFLASK_APP_CLEANUP_INTERVAL, WINFLASK_APP_OUTBUF_HIGH_WATERMARK.
+``--port 0`` binds a free port (the log line says which).
+
+The waitress tuning (threads ... outbuf_high_watermark) is passed to waitress as it is; the defaults
+come from tests/benchmark/app_server.py (docs/flask-app.md). ``--connection-limit`` stays at most
+MAX_CONNECTION_LIMIT: waitress waits on its sockets with select() (Windows has no poll()), and Python's
+Windows build compiles select() with FD_SETSIZE 512, which the listening socket and waitress' trigger
+socket share with the connections.
 
 Proxy headers are read by ONE layer, waitress' proxy-header middleware, and only when the TCP
 peer is exactly ``--trusted-proxy`` (IIS/ARR on the same host: 127.0.0.1). From any other peer
@@ -26,7 +36,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import FrameType
 
@@ -52,7 +62,16 @@ ENV_NAMES = {
     "trusted_proxy": "WINFLASK_APP_TRUSTED_PROXY",
     "host_header": "WINFLASK_APP_HOST_HEADER",
     "threads": "WINFLASK_APP_THREADS",
+    "connection_limit": "WINFLASK_APP_CONNECTION_LIMIT",
+    "channel_timeout": "WINFLASK_APP_CHANNEL_TIMEOUT",
+    "backlog": "WINFLASK_APP_BACKLOG",
+    "cleanup_interval": "WINFLASK_APP_CLEANUP_INTERVAL",
+    "outbuf_high_watermark": "WINFLASK_APP_OUTBUF_HIGH_WATERMARK",
 }
+# Python's Windows build: selectmodule.c defines FD_SETSIZE 512 (sockets per select() call); waitress' map
+# also holds the listening socket and the trigger socket, and accepts one more connection than it counts.
+WINDOWS_SELECT_LIMIT = 512
+MAX_CONNECTION_LIMIT = 500
 
 
 @dataclass(frozen=True)
@@ -62,7 +81,14 @@ class Settings:
     prefix: str = DEFAULT_PREFIX
     trusted_proxy: str = "127.0.0.1"  # "" trusts no peer
     host_header: str = "x-forwarded-host"  # or "x-original-host"
-    threads: int = 4
+    threads: int = 8
+    # waitress' own defaults are 4 threads, connection_limit 100, channel_timeout 120, backlog 1024,
+    # cleanup_interval 30, outbuf_high_watermark 16 MiB (waitress docs/arguments.rst).
+    connection_limit: int = 500
+    channel_timeout: int = 120
+    backlog: int = 1024
+    cleanup_interval: int = 30
+    outbuf_high_watermark: int = 16777216
 
 
 def port_number(text: str) -> int:
@@ -72,11 +98,24 @@ def port_number(text: str) -> int:
     return port
 
 
-def thread_count(text: str) -> int:
-    threads = int(text)
-    if not 1 <= threads <= 256:
-        raise ValueError(text)
-    return threads
+def bounded(label: str, low: int, high: int) -> Callable[[str], int]:
+    """A converter for a whole number from low to high; argparse names it ``label (low-high)``."""
+
+    def convert(text: str) -> int:
+        number = int(text)
+        if not low <= number <= high:
+            raise ValueError(text)
+        return number
+
+    convert.__name__ = f"{label} ({low}-{high})"
+    return convert
+
+
+thread_count = bounded("thread count", 1, 256)
+connection_count = bounded("connection limit", 1, MAX_CONNECTION_LIMIT)
+timeout_seconds = bounded("number of seconds", 1, 86400)
+backlog_length = bounded("backlog length", 1, 65535)
+watermark_bytes = bounded("number of bytes", 65536, 1073741824)
 
 
 def proxy_address(text: str) -> str:
@@ -100,7 +139,6 @@ def host_header_name(text: str) -> str:
 
 # argparse names the converter in its error message ("invalid port_number value: 'x'").
 port_number.__name__ = "port number (0-65535)"
-thread_count.__name__ = "thread count (1-256)"
 proxy_address.__name__ = "IP address"
 url_prefix.__name__ = "URL prefix"
 host_header_name.__name__ = "host header (x-forwarded-host or x-original-host)"
@@ -126,9 +164,14 @@ def parse_settings(argv: Sequence[str] | None = None, environ: Mapping[str, str]
     option("trusted_proxy", proxy_address, "the one peer whose proxy headers are honoured; 'none' for none")
     option("host_header", host_header_name, "the header the IIS rule sets to the public host")
     option("threads", thread_count, "waitress worker threads")
+    option("connection_limit", connection_count,
+           f"open connections before waitress stops accepting (at most {MAX_CONNECTION_LIMIT}: Windows select())")
+    option("channel_timeout", timeout_seconds, "seconds an idle connection stays open")
+    option("backlog", backlog_length, "connections the system queues before waitress accepts them")
+    option("cleanup_interval", timeout_seconds, "seconds between checks for idle connections")
+    option("outbuf_high_watermark", watermark_bytes, "response bytes buffered before the app thread waits")
     args = parser.parse_args(argv)
-    return Settings(host=args.host, port=args.port, prefix=args.prefix, trusted_proxy=args.trusted_proxy,
-                    host_header=args.host_header, threads=args.threads)
+    return Settings(**{name: getattr(args, name) for name in ENV_NAMES})
 
 
 def drop_ipv6_port(forwarded_for: str) -> str:
@@ -193,6 +236,11 @@ def make_server(settings: Settings) -> BaseWSGIServer:
         host=settings.host,
         port=settings.port,
         threads=settings.threads,
+        connection_limit=settings.connection_limit,
+        channel_timeout=settings.channel_timeout,
+        backlog=settings.backlog,
+        cleanup_interval=settings.cleanup_interval,
+        outbuf_high_watermark=settings.outbuf_high_watermark,
         ident="winflask-sample",
         trusted_proxy=None,
         clear_untrusted_proxy_headers=False,
@@ -226,9 +274,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     host = f"[{server.effective_host}]" if ":" in str(server.effective_host) else server.effective_host
     install_stop_handlers()
     try:
-        LOG.info("serving http://%s:%s%s/ (trusted proxy: %s, host header: %s, threads: %s)", host,
-                 server.effective_port, settings.prefix, settings.trusted_proxy or "none", settings.host_header,
-                 settings.threads)
+        LOG.info("serving http://%s:%s%s/ (trusted proxy: %s, host header: %s, threads: %s, connection limit: %s,"
+                 " channel timeout: %s s)", host, server.effective_port, settings.prefix,
+                 settings.trusted_proxy or "none", settings.host_header, settings.threads,
+                 settings.connection_limit, settings.channel_timeout)
         server.run()  # returns after a stop signal (waitress catches the SystemExit)
     except SystemExit:  # the signal came before waitress' loop started
         server.task_dispatcher.shutdown()

@@ -58,18 +58,25 @@ def test_service_command_runs_the_app_with_the_role_settings() -> None:
     assert script == "C:\\apps\\myApp\\run_server.py"
     assert parse_settings(arguments, {}) == Settings(
         host="127.0.0.1", port=50100, prefix="/myApp", trusted_proxy="127.0.0.1",
-        host_header="x-forwarded-host", threads=4)
+        host_header="x-forwarded-host", threads=8, connection_limit=500, channel_timeout=120, backlog=1024,
+        cleanup_interval=30, outbuf_high_watermark=16777216)
+    assert parse_settings(arguments, {}) == Settings(), "the role's defaults are run_server.py's defaults"
 
 
 def test_service_command_with_other_settings() -> None:
     variables = {**DEFAULTS, "flask_app_dir": "D:\\web\\shop", "flask_app_port": 8001,
                  "flask_app_prefix": "/shop/", "flask_app_trusted_proxy": "", "flask_app_threads": 8,
-                 "flask_app_host_header": "x-original-host"}
+                 "flask_app_host_header": "x-original-host", "flask_app_connection_limit": 300,
+                 "flask_app_channel_timeout": 600, "flask_app_backlog": 128, "flask_app_cleanup_interval": 5,
+                 "flask_app_outbuf_high_watermark": 1048576}
     facts = service_facts(variables)
     assert facts["flask_app_service_application"] == "D:\\web\\shop\\venv\\Scripts\\python.exe"
     _script, *arguments = facts["flask_app_service_arguments"]
-    assert parse_settings(arguments, {"WINFLASK_APP_PORT": "1"}) == Settings(
-        host="127.0.0.1", port=8001, prefix="/shop", trusted_proxy="", host_header="x-original-host", threads=8)
+    # The command line wins over anything in the service's environment.
+    environ = {"WINFLASK_APP_PORT": "1", "WINFLASK_APP_CONNECTION_LIMIT": "7", "WINFLASK_APP_BACKLOG": "7"}
+    assert parse_settings(arguments, environ) == Settings(
+        host="127.0.0.1", port=8001, prefix="/shop", trusted_proxy="", host_header="x-original-host", threads=8,
+        connection_limit=300, channel_timeout=600, backlog=128, cleanup_interval=5, outbuf_high_watermark=1048576)
 
 
 def parse_bat(text: str) -> dict[str, str]:
@@ -92,7 +99,12 @@ def test_run_server_bat_sets_the_role_settings() -> None:
         "WINFLASK_APP_PREFIX": "/myApp",
         "WINFLASK_APP_TRUSTED_PROXY": "127.0.0.1",
         "WINFLASK_APP_HOST_HEADER": "x-forwarded-host",
-        "WINFLASK_APP_THREADS": "4",
+        "WINFLASK_APP_THREADS": "8",
+        "WINFLASK_APP_CONNECTION_LIMIT": "500",
+        "WINFLASK_APP_CHANNEL_TIMEOUT": "120",
+        "WINFLASK_APP_BACKLOG": "1024",
+        "WINFLASK_APP_CLEANUP_INTERVAL": "30",
+        "WINFLASK_APP_OUTBUF_HIGH_WATERMARK": "16777216",
     }
     assert parse_settings([], parse_bat(text)) == Settings()
     assert '"%~dp0venv\\Scripts\\python.exe" "%~dp0run_server.py" %*' in text.splitlines()

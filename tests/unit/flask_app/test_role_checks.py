@@ -58,6 +58,12 @@ BAD = [
     ("flask_app", "flask_app_dir", "C:\\apps\\my|App"),
     ("flask_app", "flask_app_port", 0),
     ("flask_app", "flask_app_threads", 257),
+    ("flask_app", "flask_app_connection_limit", 501),
+    ("flask_app", "flask_app_connection_limit", 0),
+    ("flask_app", "flask_app_channel_timeout", 0),
+    ("flask_app", "flask_app_backlog", 65536),
+    ("flask_app", "flask_app_cleanup_interval", 0),
+    ("flask_app", "flask_app_outbuf_high_watermark", 65535),
     ("flask_app", "flask_app_prefix", "/a/../b"),
 ]
 
@@ -86,6 +92,12 @@ GOOD = [
     ("flask_app", "flask_app_dir", "C:\\WindowsApps\\shop"),
     ("flask_app", "flask_app_dir", "C:\\apps\\Windows"),
     ("flask_app", "flask_app_dir", "C:\\Program Files\\my.app\\v1.2"),
+    ("flask_app", "flask_app_connection_limit", 500),
+    ("flask_app", "flask_app_connection_limit", 1),
+    ("flask_app", "flask_app_channel_timeout", 86400),
+    ("flask_app", "flask_app_backlog", 65535),
+    ("flask_app", "flask_app_cleanup_interval", 1),
+    ("flask_app", "flask_app_outbuf_high_watermark", 1073741824),
 ]
 
 
