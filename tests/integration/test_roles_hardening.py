@@ -29,7 +29,8 @@ HOST = "emulated-server2022"
 VENV_LIST = venvs()
 PORT_BASE = 50131
 BOOLEANS = ["reverse_proxy_reboot", "reverse_proxy_arr_enabled", "reverse_proxy_preserve_host_header",
-            "reverse_proxy_include_port_in_x_forwarded_for", "nssm_add_to_path", "winflask_verify"]
+            "reverse_proxy_include_port_in_x_forwarded_for", "reverse_proxy_websockets", "nssm_add_to_path",
+            "winflask_verify"]
 
 
 def test_every_boolean_role_variable_is_read_with_bool() -> None:

@@ -1,0 +1,83 @@
+"""reverse_proxy's production options on an emulated host, in ONE playbook run (main venv: nothing here
+depends on the core): the role with response buffering off, WebSockets and a static prefix; the rules the
+site then has, evaluated live by winflask.iis.rewrite_rule_test; the role a second time writes nothing;
+and a proxy timeout shorter than the app's channel_timeout fails before anything reaches the host.
+
+Measured on the host: applicationHost.config's proxy responseBufferLimit="0", the WebSocket feature
+installed, the site's web.config with the static rule (action None) before the proxy rule and the empty
+Sec-WebSocket-Extensions, and no write call after the first role run.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from playbook_run import ansible_env, create_host, read_calls, run_playbook, snapshot, venvs, write_inventory
+from winhost import Host
+
+HOST = "emulated-server2022"
+VENV = venvs()[0]
+MARK = "C:\\winflask-second-run.mark"
+ROLE_VARS = {"reverse_proxy_response_buffer_limit": 0, "reverse_proxy_websockets": True,
+             "reverse_proxy_static_prefixes": ["/static"]}
+
+
+def role(name: str, **extra: object) -> dict:
+    return {"name": name, "ansible.builtin.include_role": {"name": "winflask.iis.reverse_proxy"},
+            "vars": {**ROLE_VARS, **extra}}
+
+
+def live_check() -> dict:
+    return {"name": "The site's live rules", "winflask.iis.rewrite_rule_test": {
+        "site": "Default Web Site",
+        "requests": [
+            {"url": "/static/app.css", "expect": {"final": {"type": "None", "proxy": False}}},
+            {"url": "/staticx/app.css", "expect": {"final": {"type": "Rewrite", "proxy": True}}},
+            {"url": "/myApp/ws", "headers": {"Sec-WebSocket-Extensions": "permessage-deflate"},
+             "expect": {"final": {"type": "Rewrite", "url": "http://127.0.0.1:50100/myApp/ws", "proxy": True},
+                        "server_variables": {"HTTP_SEC_WEBSOCKET_EXTENSIONS": ""}}},
+        ]}}
+
+
+def play(path: Path, tasks: list[dict]) -> Path:
+    path.write_text(json.dumps([{"name": "production", "hosts": "windows", "gather_facts": False,
+                                 "tasks": tasks}]), encoding="utf-8")
+    return path
+
+
+def test_production_options_converge_and_a_short_timeout_fails_first(tmp_path: Path) -> None:
+    root = create_host(VENV, tmp_path / "host")
+    host = Host(root)
+    inventory = write_inventory(tmp_path / "inventory.yml", HOST)
+    env = ansible_env(VENV, root, tmp_path)
+    tasks = [role("The role"), live_check(),
+             {"name": "Second run from here", "ansible.windows.win_file": {"path": MARK, "state": "touch"}},
+             role("The role again")]
+    result = run_playbook(VENV, play(tmp_path / "ok.yml", tasks), inventory, env)
+    assert result.rc == 0, result.failure_report()
+
+    apphost = ET.fromstring(host.read_bytes("C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config"))
+    proxy = apphost.find("system.webServer/proxy")
+    assert proxy is not None and proxy.get("responseBufferLimit") == "0"
+    assert host.load_state()["features"].get("IIS-WebSockets") == "Enabled"  # Web-WebSockets, stored by DISM name
+    rules = ET.fromstring(host.read_bytes("C:\\inetpub\\wwwroot\\web.config")).findall(
+        "system.webServer/rewrite/rules/rule")
+    assert [r.get("name") for r in rules][:2] == ["ReverseProxyStatic", "ReverseProxyInboundRule1"]
+    assert rules[0].find("action").get("type") == "None" and rules[0].get("stopProcessing") == "true"
+    sets = {s.get("name"): s.get("value") for s in rules[1].findall("serverVariables/set")}
+    assert sets["HTTP_SEC_WEBSOCKET_EXTENSIONS"] == ""
+
+    calls = read_calls(root)
+    mark = next(i for i, c in enumerate(calls) if c["module"].endswith("win_file"))
+    assert [c for c in calls[mark + 1:] if c["kind"] == "write"] == []   # the second run changed nothing
+
+    before = snapshot(root)
+    calls_before = len(calls)
+    too_short = role("Too short", reverse_proxy_timeout=60, reverse_proxy_app_timeout=120)
+    short = run_playbook(VENV, play(tmp_path / "short.yml", [too_short]), inventory, env)
+    assert short.rc != 0
+    assert "reverse_proxy_timeout must be at least the app server's channel_timeout, 120 s" in short.stdout
+    assert "got '60'" in short.stdout
+    assert snapshot(root) == before and len(read_calls(root)) == calls_before
