@@ -144,6 +144,24 @@ def check_display_name(value: str, option: str) -> None:
                           "(Windows service display names, CreateService)")
 
 
+# An XML element name as IIS config uses them (system.webServer, rewriteMaps, add): XML 1.0 Name, ASCII part.
+CONFIG_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+
+
+def check_config_element(value: str, option: str, what: str = "child element path") -> None:
+    """'a/b/c' (the empty string: none): each step an element name, no empty, '.' or '..' step."""
+    if not value and what != "section":
+        return
+    for step in value.split("/"):
+        if not CONFIG_NAME.match(step) or step in (".", ".."):
+            raise ModuleError(f"{option} must be a {what} of XML element names joined with '/' "
+                              f"(e.g. system.webServer/proxy), got {value!r}: bad step {step!r}")
+
+
+def check_config_section(value: str, option: str) -> None:
+    check_config_element(value, option, "section")
+
+
 def check_count(value: int, option: str) -> None:
     if value < 0:
         raise ModuleError(f"{option} must be 0 or more, got {value}")
@@ -163,6 +181,8 @@ KINDS: dict[str, Callable[[str, str], None]] = {
     "virtual_path": check_virtual_path,
     "service_name": check_service_name,
     "display_name": check_display_name,
+    "config_section": check_config_section,  # config_* modules: section, e.g. system.webServer/proxy
+    "config_element": check_config_element,  # config_* modules: element path inside the section
 }
 
 

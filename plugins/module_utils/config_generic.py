@@ -1,0 +1,346 @@
+"""Any IIS setting: winflask.iis.config_property, config_collection, config_info, config_delegation.
+
+Planning code only (standard library): argument specs, typed values, and the operations of
+docs/architecture.md 3.4 from one config_read entry with ``"details": true`` (3.3: the schema's
+attribute types and enum names, the collection's key attributes, the section's override modes).
+docs/config.md maps these modules onto WebAdministrationDsc's WebConfigProperty,
+WebConfigPropertyCollection and IisFeatureDelegation.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from ansible_collections.winflask.iis.plugins.module_utils.checks import BACKUP_KINDS, SCOPE_KINDS
+from ansible_collections.winflask.iis.plugins.module_utils.config import (
+    APPHOST, BACKUP_OPTIONS, Address, ConfigRead, Node, item_step, op_add, op_remove, op_reset, op_set,
+    site_address, timespan_from_seconds, values_equal)
+from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError, ModuleSpec
+from ansible_collections.winflask.iis.plugins.module_utils.transport import TargetError
+
+if TYPE_CHECKING:  # the action base imports ansible.plugins: controller only
+    from ansible_collections.winflask.iis.plugins.plugin_utils.action import WinflaskAction
+
+ADDRESS_OPTIONS: dict[str, Any] = {
+    "section": {"type": "str", "required": True},
+    "site": {"type": "str"},
+    "application": {"type": "str"},
+    "in_apphost": {"type": "bool", "default": False},
+}
+ELEMENT_OPTION: dict[str, Any] = {"element": {"type": "str", "default": ""}}
+ADDRESS_KINDS = {**SCOPE_KINDS, "section": "config_section", "element": "config_element"}
+
+PROPERTY_SPEC = ModuleSpec(
+    argument_spec={**ADDRESS_OPTIONS, **ELEMENT_OPTION,
+                   "attributes": {"type": "dict", "required": True},
+                   "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+                   **BACKUP_OPTIONS},
+    required_by={"application": "site"},
+    kinds={**ADDRESS_KINDS, **BACKUP_KINDS})
+
+COLLECTION_SPEC = ModuleSpec(
+    argument_spec={**ADDRESS_OPTIONS, **ELEMENT_OPTION,
+                   "items": {"type": "list", "elements": "dict", "required": True},
+                   "key": {"type": "list", "elements": "str"},
+                   "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+                   "exclusive": {"type": "bool", "default": False},
+                   **BACKUP_OPTIONS},
+    required_by={"application": "site"},
+    kinds={**ADDRESS_KINDS, **BACKUP_KINDS})
+
+INFO_SPEC = ModuleSpec(argument_spec=dict(ADDRESS_OPTIONS), required_by={"application": "site"},
+                       kinds=ADDRESS_KINDS)
+
+MODES = ("Allow", "Deny", "Inherit")
+DELEGATION_SPEC = ModuleSpec(
+    argument_spec={"section": {"type": "str", "required": True}, "site": {"type": "str"},
+                   "application": {"type": "str"},
+                   "override_mode": {"type": "str", "choices": list(MODES), "required": True},
+                   **BACKUP_OPTIONS},
+    required_by={"application": "site"},
+    kinds={**SCOPE_KINDS, "section": "config_section", **BACKUP_KINDS})
+
+_TIMESPAN = re.compile(r"^(?:(\d+)\.)?(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,7}))?$")
+INTEGER_TYPES = ("int", "uint", "int64", "long")
+
+
+def address_of(args: dict[str, Any]) -> Address:
+    in_apphost = bool(args.get("in_apphost"))
+    if in_apphost and not args.get("site"):
+        raise ModuleError("in_apphost=true needs site: it addresses <location path=\"Site\"> in "
+                          "applicationHost.config (the server level is applicationHost.config already)")
+    return site_address(args["section"], args.get("site"), args.get("application"), in_apphost)
+
+
+def element_path(args: dict[str, Any]) -> list[str]:
+    return [step for step in (args.get("element") or "").split("/") if step]
+
+
+def read_details(action: WinflaskAction, address: Address) -> tuple[ConfigRead, dict[str, Any]]:
+    """The task's one config_read, with the schema details; the raw section entry alongside."""
+    action.reads += 1
+    try:
+        result = action.call("config_read", {"reads": [dict(address.as_dict(), details=True)]})
+    except TargetError as exc:
+        if exc.code == "SectionNotRegistered":
+            raise ModuleError(f"section {address.section!r} is not registered on the host (no <section> "
+                              "declaration in applicationHost.config: a misspelt name, or the IIS feature or "
+                              "extension that declares it is not installed)") from exc
+        raise
+    read = ConfigRead(result)
+    read.get(address)  # the answer holds the section asked for
+    return read, (result.get("sections") or [{}])[0]
+
+
+def walk(node: Node, steps: list[str], option: str = "element") -> Node:
+    """The child element ``steps`` of the section; a name the schema lacks is refused naming the option."""
+    current = node
+    for n, step in enumerate(steps):
+        children = current.data.get("children") or {}
+        if step not in children:
+            where = "/".join(steps[:n]) or "the section"
+            known = ", ".join(sorted(children)) or "none"
+            raise ModuleError(f"{option}: {step!r} is not a child element of {where} (child elements: {known})")
+        current = Node(children[step])
+    return current
+
+
+def attribute_schemas(node: Node) -> dict[str, dict[str, Any]]:
+    return ((node.data.get("schema") or {}).get("attributes")) or {}
+
+
+def typed(schema: dict[str, Any] | None, value: Any, option: str) -> Any:
+    """``value`` as the schema type wants it (what config_read returns for it), or ModuleError naming option."""
+    kind = (schema or {}).get("type", "string")
+    if value is None:
+        raise ModuleError(f"{option} has no value: give one, or use state=absent to reset it to its default")
+    if isinstance(value, (dict, list)):
+        raise ModuleError(f"{option} must be a single value ({kind}), got {value!r}")
+    text = str(value).strip()
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        if text.lower() in ("true", "false"):
+            return text.lower() == "true"
+        raise ModuleError(f"{option} must be true or false (bool), got {value!r}")
+    if kind in INTEGER_TYPES:
+        if isinstance(value, bool) or not re.fullmatch(r"-?\d+", text):
+            raise ModuleError(f"{option} must be a whole number ({kind}), got {value!r}")
+        return int(text)
+    if kind == "timeSpan":
+        return _timespan(value, text, option)
+    if kind in ("enum", "flags"):
+        return _choice(schema or {}, kind, text, option)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _timespan(value: Any, text: str, option: str) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return timespan_from_seconds(value)
+    match = _TIMESPAN.match(text)
+    if not match or int(match.group(2)) > 23 or int(match.group(3)) > 59 or int(match.group(4)) > 59:
+        raise ModuleError(f"{option} must be a timeSpan '[d.]hh:mm:ss[.fffffff]' or a number of seconds, "
+                          f"got {value!r}")
+    days, hours, minutes, seconds, fraction = match.groups()
+    canonical = f"{int(hours):02d}:{int(minutes):02d}:{int(seconds):02d}"
+    if int(days or 0):
+        canonical = f"{int(days)}.{canonical}"
+    fraction = (fraction or "").rstrip("0")
+    return canonical + (f".{fraction}" if fraction else "")  # as config_read returns it (Format-TimeSpan)
+
+
+def _choice(schema: dict[str, Any], kind: str, text: str, option: str) -> str:
+    choices = [str(c) for c in schema.get("choices") or []]
+    by_lower = {c.lower(): c for c in choices}
+    parts = [p.strip() for p in text.split(",") if p.strip()] if kind == "flags" else [text]
+    unknown = [p for p in parts if p.lower() not in by_lower]
+    if unknown or not parts:
+        raise ModuleError(f"{option} must be {'names' if kind == 'flags' else 'one'} of {', '.join(choices)} "
+                          f"({kind}), got {text!r}")
+    if kind == "enum":
+        return by_lower[text.lower()]
+    wanted = {by_lower[p.lower()] for p in parts}
+    return ", ".join(c for c in choices if c in wanted)  # the order config_read gives flags names in
+
+
+def same(have: Any, want: Any, kind: str) -> bool:
+    if kind == "flags" and isinstance(have, str):
+        return {p.strip() for p in have.split(",") if p.strip()} == {p.strip() for p in want.split(",")}
+    return values_equal(have, want)
+
+
+# -- config_property --------------------------------------------------------------------------------------
+
+def plan_property(section: Node, args: dict[str, Any], address: Address
+                  ) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any]]:
+    """Operations, attributes before and after (only those the task names)."""
+    steps = element_path(args)
+    node = walk(section, steps)
+    schemas = attribute_schemas(node)
+    attributes = args["attributes"] or {}
+    if not attributes:
+        raise ModuleError("attributes must name at least one attribute")
+    for name in attributes:
+        if name not in node.attributes:
+            known = ", ".join(sorted(node.attributes)) or "none"
+            raise ModuleError(f"attributes: {name!r} is not an attribute of {node.name or args['section']} "
+                              f"(attribute names are case-sensitive; known: {known})")
+    before = {name: node.value(name) for name in attributes}
+    after = dict(before)
+    if args["state"] == "absent":
+        names = [n for n in attributes if not node.is_default(n)] if node.locally_stored else []
+        for name in names:
+            after[name] = None  # the schema default, or a parent level's value
+        return ([op_reset(address, steps, names)] if names else []), before, after
+    changes = {}
+    for name, value in attributes.items():
+        schema = schemas.get(name)
+        want = typed(schema, value, f"attributes.{name}")
+        if not same(node.value(name), want, (schema or {}).get("type", "")):
+            changes[name] = want
+            after[name] = want
+    return ([op_set(address, steps, changes)] if changes else []), before, after
+
+
+# -- config_collection ------------------------------------------------------------------------------------
+
+def collection_schema(node: Node, option: str = "element") -> dict[str, Any]:
+    schema = (node.data.get("schema") or {}).get("collection")
+    if schema is None or node.data.get("items") is None:
+        raise ModuleError(f"{option}: {node.name!r} holds no collection; give the element that does "
+                          f"(its child elements: {', '.join(sorted(node.data.get('children') or {})) or 'none'})")
+    return schema
+
+
+def plan_collection(section: Node, args: dict[str, Any], address: Address
+                    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Operations, the collection's items before and after (each item's non-default attributes)."""
+    steps = element_path(args)
+    node = walk(section, steps)
+    schema = collection_schema(node)
+    keys = list(args.get("key") or schema.get("keys") or [])
+    if not keys:
+        raise ModuleError(f"key: the collection of {node.name!r} declares no key attribute; name the "
+                          "attributes that identify an item in key")
+    item_schemas = schema.get("attributes") or {}
+    unknown = [k for k in keys if k not in item_schemas]
+    if unknown:
+        raise ModuleError(f"key: {unknown[0]!r} is not an attribute of the collection's items "
+                          f"(known: {', '.join(sorted(item_schemas))})")
+    desired = [_desired_item(item, n, keys, item_schemas) for n, item in enumerate(args["items"])]
+    seen: dict[tuple[Any, ...], int] = {}
+    for n, item in enumerate(desired):
+        marker = _marker(item, keys)
+        if marker in seen:
+            raise ModuleError(f"items[{n}] has the same key as items[{seen[marker]}] "
+                              f"({', '.join(f'{k}={item[k]!r}' for k in keys)})")
+        seen[marker] = n
+    current = node.items
+    before = [_shown(i) for i in current]
+    tag = (schema.get("add") or ["add"])[0]
+    if args["state"] == "absent":
+        return _absent(node, desired, keys, address, steps, before)
+    return _present(current, desired, keys, item_schemas, address, steps, tag, bool(args["exclusive"]), before)
+
+
+def _desired_item(item: dict[str, Any], n: int, keys: list[str], schemas: dict[str, Any]) -> dict[str, Any]:
+    result = {}
+    for name, value in item.items():
+        if name not in schemas:
+            raise ModuleError(f"items[{n}]: {name!r} is not an attribute of the collection's items "
+                              f"(attribute names are case-sensitive; known: {', '.join(sorted(schemas))})")
+        result[name] = typed(schemas[name], value, f"items[{n}].{name}")
+    missing = [k for k in keys if k not in result]
+    if missing:
+        raise ModuleError(f"items[{n}] lacks the key attribute {missing[0]!r} (key: {', '.join(keys)})")
+    return result
+
+
+def _marker(values: dict[str, Any], keys: list[str]) -> tuple[Any, ...]:
+    """Key values compared as IIS compares keys (text case-insensitively)."""
+    return tuple(str(values.get(k)).lower() if isinstance(values.get(k), str) else values.get(k) for k in keys)
+
+
+def _shown(item: Node) -> dict[str, Any]:
+    return {name: attr.get("value") for name, attr in item.attributes.items() if not attr.get("is_default")}
+
+
+def _absent(node: Node, desired: list[dict[str, Any]], keys: list[str], address: Address, steps: list[str],
+            before: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    gone = {_marker(item, keys) for item in desired}
+    ops = [op_remove(address, steps, {k: item.value(k) for k in keys})
+           for item in node.items if _marker(item.values(), keys) in gone]
+    after = [before[n] for n, item in enumerate(node.items) if _marker(item.values(), keys) not in gone]
+    return ops, before, after
+
+
+def _present(current: list[Node], desired: list[dict[str, Any]], keys: list[str], schemas: dict[str, Any],
+             address: Address, steps: list[str], tag: str, exclusive: bool, before: list[dict[str, Any]]
+             ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    ops: list[dict[str, Any]] = []
+    by_key = {_marker(item.values(), keys): item for item in current}
+    wanted = {_marker(item, keys) for item in desired}
+    kept = current
+    if exclusive:
+        for item in current:
+            if _marker(item.values(), keys) not in wanted:
+                ops.append(op_remove(address, steps, {k: item.value(k) for k in keys}))
+        kept = [i for i in current if _marker(i.values(), keys) in wanted]
+        # Order: the longest start of the wanted list that the kept items already hold in that order stays;
+        # the other items are removed and added again after it, in order (remove + add is how IIS moves one).
+        order = [_marker(item, keys) for item in desired]
+        kept_order = [_marker(i.values(), keys) for i in kept]
+        stay, position = 0, 0
+        while stay < len(order) and order[stay] in kept_order[position:]:
+            position = kept_order.index(order[stay], position) + 1
+            stay += 1
+        staying = set(order[:stay])
+        for item in kept:
+            if _marker(item.values(), keys) in staying:
+                continue
+            if not item.locally_stored:
+                raise ModuleError(f"items: {_label(item.values(), keys)} is inherited from a parent level and "
+                                  "cannot be moved at this path; list it first, in the parent's order")
+            ops.append(op_remove(address, steps, {k: item.value(k) for k in keys}))
+            del by_key[_marker(item.values(), keys)]
+        kept = [i for i in kept if _marker(i.values(), keys) in staying]
+    after = [_shown(i) for i in kept] if exclusive else list(before)
+    positions = {_marker(i.values(), keys): n for n, i in enumerate(current)}
+    for item in desired:
+        marker = _marker(item, keys)
+        have = by_key.get(marker)
+        if have is None:
+            ops.append(op_add(address, steps, {"name": tag, "attributes": dict(item)}))
+            after.append(dict(item))
+            continue
+        changes = {n: v for n, v in item.items()  # keys matched already (text case-insensitively, as IIS)
+                   if n not in keys and not same(have.value(n), v, (schemas.get(n) or {}).get("type", ""))}
+        if not changes:
+            continue
+        if not have.locally_stored:
+            raise ModuleError(f"items: {_label(item, keys)} is inherited from a parent level; change it there "
+                              "(its attributes differ: " + ", ".join(sorted(changes)) + ")")
+        ops.append(op_set(address, [*steps, item_step(**{k: have.value(k) for k in keys})], changes))
+        index = positions[marker] if not exclusive else next(
+            n for n, shown in enumerate(after) if _marker(shown, keys) == marker)
+        after[index] = {**after[index], **changes}
+    return ops, before, after
+
+
+def _label(values: dict[str, Any], keys: list[str]) -> str:
+    return "the item " + ", ".join(f"{k}={values.get(k)!r}" for k in keys)
+
+
+# -- config_delegation ------------------------------------------------------------------------------------
+
+def delegation_address(args: dict[str, Any]) -> Address:
+    """The section at <location path="Site/app"> of applicationHost.config (location "": the whole server)."""
+    address = site_address(args["section"], args.get("site"), args.get("application"), in_apphost=True)
+    return Address(address.section, APPHOST, address.location)
+
+
+def op_override_mode(address: Address, mode: str) -> dict[str, Any]:
+    return {"op": "override_mode", **address.as_dict(), "path": [], "mode": mode}
