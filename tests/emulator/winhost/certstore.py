@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,15 @@ def certificate_file(host: Host, location: str, store: str, thumbprint: str) -> 
 def has_certificate(host: Host, location: str, store: str, thumbprint: str) -> bool:
     """``Test-Path cert:\\<location>\\<store>\\<thumbprint>``."""
     return certificate_file(host, location, store, thumbprint) is not None
+
+
+def trusted_pem(host: Host) -> str:
+    """The certificates of LocalMachine\\Root (the host's trusted roots) as one PEM text."""
+    stores = host.load_state().get(KEY) or {}
+    entries = stores.get(_find(stores, store_key("LocalMachine", "Root")) or "", {})
+    texts = ((host.root / e["file"]).read_text(encoding="ascii") for e in entries.values())
+    return "".join(m.group(0) + "\n" for text in texts for m in re.finditer(
+        r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", text, re.DOTALL))
 
 
 def win_certificate_store(host: Host, params: dict[str, Any], check_mode: bool) -> dict[str, Any]:

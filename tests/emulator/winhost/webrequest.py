@@ -22,6 +22,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+import ssl
 import time
 import urllib.error
 import urllib.request
@@ -63,23 +64,45 @@ def route(host: Host, url: str) -> tuple[str, str | None]:
     to the front end (started on demand); any other URL is sent as it is (Host header None)."""
     parts = urlparse(url)
     name = parts.hostname or ""
-    if parts.scheme != "http" or not name or not host.iis_installed or not own_name(host, name):
+    scheme = parts.scheme
+    if scheme not in ("http", "https") or not name or not host.iis_installed or not own_name(host, name):
         return url, None
     try:
-        port = parts.port or 80
+        port = parts.port or (443 if scheme == "https" else 80)
     except ValueError:
         return url, None
     from .front import ports as front_ports
 
-    if port not in {b.port for b in front_ports.bindings(host) if b.protocol == "http"}:
+    if port not in {b.port for b in front_ports.bindings(host) if b.protocol == scheme}:
         return url, None
     from .front import ensure_running
 
-    loopback = {front_ports.Binding("", "http", k).port: v for k, v in ensure_running(host).items()}
+    served = ensure_running(host)  # starts the server for the https bindings too
+    if scheme == "https":
+        served = front_ports.https_ports(host)
+    loopback = {front_ports.Binding("", scheme, k).port: v for k, v in served.items()}
     if port not in loopback:
         return url, None
-    target = parts._replace(netloc=f"127.0.0.1:{loopback[port]}").geturl()
+    # https: "localhost" stays the name (TLS checks the certificate against it), other names are 127.0.0.1
+    address = "localhost" if scheme == "https" and name.lower() == "localhost" else "127.0.0.1"
+    target = parts._replace(netloc=f"{address}:{loopback[port]}").geturl()
     return target, parts.netloc.rpartition("@")[2]
+
+
+def tls_context(host: Host, validate: bool) -> ssl.SSLContext:
+    """validate_certs: the chain must end in a certificate of the emulated LocalMachine\\Root store (Windows'
+    trust; the controller's own CAs are not the host's) and the name must match; false: no check."""
+    from .certstore import trusted_pem
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if not validate:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    pem = trusted_pem(host)
+    if pem:
+        context.load_verify_locations(cadata=pem)
+    return context
 
 
 def snake(name: str) -> str:
@@ -146,6 +169,8 @@ def win_uri(host: Host, params: dict[str, Any], check_mode: bool) -> dict[str, A
         headers["Host"] = host_header
     request = urllib.request.Request(sent, data=data, headers=headers, method=method)
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}),
+                                         urllib.request.HTTPSHandler(
+                                             context=tls_context(host, params.get("validate_certs") is not False)),
                                          _Redirects(str(params.get("follow_redirects") or "safe"), method,
                                                     int(params.get("maximum_redirection") or 50), host))
     timeout = min(int(params.get("url_timeout") or MAX_TIMEOUT), MAX_TIMEOUT)
@@ -164,7 +189,9 @@ def win_uri(host: Host, params: dict[str, Any], check_mode: bool) -> dict[str, A
             result["response_uri"] = url if response.url == sent else response.url
     except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
         reason = getattr(exc, "reason", exc)
-        text = ("The operation has timed out" if isinstance(reason, TimeoutError)
+        text = ("The underlying connection was closed: Could not establish trust relationship for the SSL/TLS "
+                "secure channel." if isinstance(reason, ssl.SSLCertVerificationError)
+                else "The operation has timed out" if isinstance(reason, TimeoutError)
                 else "Unable to connect to the remote server" if isinstance(reason, ConnectionError | OSError)
                 else str(reason))
         result["elapsed"] = time.monotonic() - start

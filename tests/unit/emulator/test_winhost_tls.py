@@ -167,3 +167,16 @@ def test_front_without_a_certificate_binding_fails_the_handshake(tls_host: tuple
         connection.request("GET", "/")
         connection.getresponse()
     connection.close()
+
+
+def test_win_uri_to_https_checks_the_host_trust(tls_host: tuple[Host, str, Path]) -> None:
+    from winhost.webrequest import win_uri
+
+    host, _thumb, ca = tls_host
+    params = {"url": "https://localhost/nothing", "status_code": [404]}
+    with pytest.raises(ModuleFailure, match="Could not establish trust relationship for the SSL/TLS secure channel"):
+        win_uri(host, params, False)
+    assert win_uri(host, {**params, "validate_certs": False}, False)["status_code"] == 404
+    host.write_bytes("C:\\certs\\root.cer", ca.read_bytes())
+    certstore.win_certificate_store(host, {"path": "C:\\certs\\root.cer", "store_name": "Root"}, False)
+    assert win_uri(host, params, False)["status_code"] == 404

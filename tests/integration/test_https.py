@@ -1,0 +1,172 @@
+"""winflask.iis.site with HTTPS on (reverse_proxy_https) on a bare emulated Windows Server 2022 host.
+
+A CA and a certificate for localhost are made at test time; the host trusts the CA (LocalMachine\\Root, as a
+domain's own CA would be), the PFX is shipped from the controller. The site converges, its last health check
+follows the 301 to https and validates the certificate, a second run changes nothing. A real TLS request reaches
+the app as https; http gets the 301 (path and query kept), except the ACME challenge path; the password is never
+logged. Main venv only: nothing here depends on the ansible-core version beyond what test_site_app.py covers.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import http.client
+import ipaddress
+import json
+import ssl
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playbook_run import (
+    EMULATED_INVENTORY, REPO, ansible_env, create_host, read_calls, run_playbook, snapshot, write_inventory)
+from test_site_app import extra_vars, port_free
+from winhost import Host, certstore
+from winhost.front import ensure_running
+from winhost.front.ports import https_ports
+from winhost.processes import stop_all
+
+HOST = "emulated-server2022"
+PORT = 50131
+PASSWORD = "pfx-Secret-4711"
+VENV = REPO / ".venv" / "main"
+
+
+def make_certificates(folder: Path) -> tuple[Path, Path, str]:
+    """(CA PEM, PFX of a localhost certificate the CA signed, the certificate's thumbprint)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "winflask test CA")])
+    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+          .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+          .not_valid_after(now + datetime.timedelta(days=1))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+          .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
+                                       content_commitment=False, key_encipherment=False, data_encipherment=False,
+                                       key_agreement=False, encipher_only=False, decipher_only=False), critical=True)
+          .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+          .sign(ca_key, hashes.SHA256()))
+    key = ec.generate_private_key(ec.SECP256R1())
+    leaf = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
+            .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.DNSName("www.example.com"),
+                                                        x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    ca_pem = folder / "ca.pem"
+    ca_pem.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    pfx = folder / "site.pfx"
+    pfx.write_bytes(pkcs12.serialize_key_and_certificates(
+        b"site", key, leaf, None, serialization.BestAvailableEncryption(PASSWORD.encode())))
+    thumb = hashlib.sha1(leaf.public_bytes(serialization.Encoding.DER)).hexdigest().upper()
+    return ca_pem, pfx, thumb
+
+
+@pytest.fixture
+def host_root(tmp_path: Path) -> Iterator[Path]:
+    root = tmp_path / "host"
+    yield root
+    if (root / "state.json").exists():
+        stop_all(Host(root))
+
+
+def request(connection: http.client.HTTPConnection, path: str, headers: dict[str, str]) -> tuple[int, dict, str]:
+    connection.request("GET", path, headers=headers)
+    response = connection.getresponse()
+    body = response.read().decode()
+    connection.close()
+    return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+
+
+def test_site_with_https_converges_serves_tls_and_is_idempotent(tmp_path: Path, host_root: Path) -> None:
+    assert port_free(PORT), f"127.0.0.1:{PORT} is taken by another program: the test needs it"
+    ca_pem, pfx, thumb = make_certificates(tmp_path)
+    root = create_host(VENV, host_root, bare=True)
+    host = Host(root)
+    host.write_bytes("C:\\Windows\\Temp\\ca.cer", ca_pem.read_bytes())
+    certstore.win_certificate_store(host, {"path": "C:\\Windows\\Temp\\ca.cer", "store_name": "Root"}, False)
+    env = ansible_env(VENV, root, tmp_path)
+    https_vars = json.dumps({"reverse_proxy_https": True, "reverse_proxy_https_pfx": str(pfx),
+                             "reverse_proxy_https_pfx_password": PASSWORD})
+    extra = [*extra_vars(VENV, PORT), "-e", https_vars]
+
+    first = run_playbook(VENV, "winflask.iis.site", EMULATED_INVENTORY, env, extra)
+    assert first.rc == 0, first.failure_report()
+    assert first.recap[HOST]["changed"] > 0
+    assert "Ask the app for its health through IIS" in first.stdout
+
+    apphost = ET.parse(root / "C/Windows/System32/inetsrv/config/applicationHost.config").getroot()
+    site = apphost.find("system.applicationHost/sites/site[@name='Default Web Site']")
+    assert site is not None
+    assert [b.attrib for b in site.findall("bindings/binding")] == [
+        {"protocol": "http", "bindingInformation": "*:80:"},
+        {"protocol": "https", "bindingInformation": "*:443:", "sslFlags": "None"}]
+    assert certstore.sslcerts(host) == {"0.0.0.0:443": {"hash": thumb, "store": "My"}}
+    assert certstore.has_certificate(host, "LocalMachine", "My", thumb)
+    rewrite = ET.parse(root / "C/inetpub/wwwroot/web.config").getroot().find("system.webServer/rewrite")
+    assert rewrite is not None
+    assert [r.get("name") for r in rewrite.findall("rules/rule")] == ["RedirectToHttps", "ReverseProxyInboundRule1"]
+    hsts = rewrite.findall("outboundRules/rule")
+    assert [r.get("name") for r in hsts] == ["AddStrictTransportSecurity"]
+    assert hsts[0].find("match").attrib == {"serverVariable": "RESPONSE_Strict_Transport_Security", "pattern": ".*"}
+    assert [c.attrib for c in hsts[0].findall("conditions/add")] == [{"input": "{HTTPS}", "pattern": "^ON$"}]
+    assert hsts[0].find("action").attrib == {"type": "Rewrite", "value": "max-age=31536000"}
+
+    # A real TLS request with the certificate bound to *:443: reaches the app as https, whatever the client claims.
+    context = ssl.create_default_context(cafile=str(ca_pem))
+    tls = http.client.HTTPSConnection("localhost", https_ports(host)["*:443:"], context=context, timeout=10)
+    status, _headers, body = request(tls, "/myApp/whoami", {"Host": "www.example.com", "X-Forwarded-Proto": "http"})
+    assert status == 200, body
+    assert json.loads(body) == {"remote_addr": "127.0.0.1", "scheme": "https", "host": "www.example.com",
+                                "url_root": "https://www.example.com/myApp/"}
+    # http: 301 to https, path and query kept; the ACME challenge path is not redirected.
+    plain_port = ensure_running(host)["*:80:"]
+    status, headers, _body = request(http.client.HTTPConnection("127.0.0.1", plain_port, timeout=10),
+                                     "/myApp/whoami?a=1&b=%20", {"Host": "www.example.com:80"})
+    assert (status, headers.get("location")) == (301, "https://www.example.com/myApp/whoami?a=1&b=%20")
+    status, headers, _body = request(http.client.HTTPConnection("127.0.0.1", plain_port, timeout=10),
+                                     "/.well-known/acme-challenge/token1", {"Host": "www.example.com"})
+    assert status != 301 and "location" not in headers
+
+    logged = first.stdout + first.stderr + (root / "calls.jsonl").read_text(encoding="utf-8")
+    assert PASSWORD not in logged, "the PFX password was logged"
+
+    calls_after_first = read_calls(root)
+    second = run_playbook(VENV, "winflask.iis.site", EMULATED_INVENTORY, env, extra)
+    assert second.rc == 0, second.failure_report()
+    assert second.recap[HOST]["changed"] == 0, f"second run changed something\n{second.stdout[-6000:]}"
+    writes = [c for c in read_calls(root)[len(calls_after_first):] if c.get("kind") == "write"]
+    assert not writes, f"second run wrote to the host: {writes}"
+    assert PASSWORD not in second.stdout + (root / "calls.jsonl").read_text(encoding="utf-8")
+
+
+def test_bad_https_variables_fail_before_anything_reaches_the_host(tmp_path: Path) -> None:
+    root = create_host(VENV, tmp_path / "host")
+    before = snapshot(root)
+    book = tmp_path / "https.yml"
+    book.write_text(json.dumps([{"hosts": "windows", "gather_facts": False, "roles": [{
+        "role": "winflask.iis.reverse_proxy", "reverse_proxy_https": True, "reverse_proxy_https_thumbprint": "AB:CD",
+        "reverse_proxy_https_port": 70000, "reverse_proxy_https_host_name": "bad_name.example",
+        "reverse_proxy_hsts_max_age": -1}]}]), encoding="utf-8")
+    run = run_playbook(VENV, book, write_inventory(tmp_path / "inventory.yml", HOST), ansible_env(VENV, root, tmp_path))
+    assert run.rc != 0 and run.recap[HOST]["failed"] == 1, run.stdout[-3000:]
+    text = " ".join(run.stdout.split())
+    for message in ("reverse_proxy_https_thumbprint must be 40 hexadecimal digits (a SHA-1 thumbprint, without "
+                    "spaces); got 'AB:CD'", "reverse_proxy_https_port must be a TCP port from 1 to 65535; got '70000'",
+                    "reverse_proxy_https_host_name must be empty or a DNS host name", "got 'bad_name.example'",
+                    "reverse_proxy_hsts_max_age must be seconds from 0 to 4294967295; got '-1'"):
+        assert message in text, (message, run.stdout[-3000:])
+    assert "reverse_proxy_https_pfx / reverse_proxy_https_thumbprint must" not in text
+    assert snapshot(root) == before
+    assert [c for c in read_calls(root) if c.get("kind") == "write"] == [] and read_calls(root) == []
