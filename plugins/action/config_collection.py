@@ -19,4 +19,4 @@ class ActionModule(WinflaskAction):
         read = generic.read_details(self, address)[0]
         state = read.get(address)
         ops, before, after = generic.plan_collection(state.element, args, address)
-        return write_result(self, read, state, ops, {"items": before}, {"items": after}, address)
+        return write_result(self, read, state, ops, {"collection": before}, {"collection": after}, address)

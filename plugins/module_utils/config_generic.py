@@ -42,7 +42,7 @@ PROPERTY_SPEC = ModuleSpec(
 COLLECTION_SPEC = ModuleSpec(
     argument_spec={**ADDRESS_OPTIONS, **ELEMENT_OPTION,
                    "items": {"type": "list", "elements": "dict", "required": True},
-                   "key": {"type": "list", "elements": "str"},
+                   "key": {"type": "list", "elements": "str", "no_log": False},  # attribute names, no secret
                    "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
                    "exclusive": {"type": "bool", "default": False},
                    **BACKUP_OPTIONS},

@@ -56,7 +56,7 @@ attributes:
     support: full
   diff_mode:
     support: full
-    details: The items (their non-default attributes) before and after, as YAML.
+    details: The collection's items (their non-default attributes) before and after, as YAML.
   platform:
     platforms: windows
 notes:
@@ -87,8 +87,10 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-items:
-  description: The collection's items after the task, each with its non-default attributes.
+collection:
+  description:
+    - The collection's items after the task, each with its non-default attributes (in check mode, what the task
+      would leave).
   returned: success
   type: list
   elements: dict

@@ -81,6 +81,8 @@ override_mode_effective:
 element:
   description:
     - The section element, as docs/architecture.md 3.2 describes a node, with C(schema) on it and its children.
+    - Its key C(items) (read it as C(element['items'])) holds the collection items in order, each a node with
+      C(locally_stored); null when the element has no collection.
   returned: success
   type: dict
   contains:
@@ -93,10 +95,6 @@ element:
     children:
       description: Child element name to node.
       type: dict
-    items:
-      description: The collection items in order, null when the element has no collection.
-      type: list
-      elements: dict
     locally_stored:
       description: Whether the element is stored at this path.
       type: bool

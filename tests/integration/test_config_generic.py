@@ -133,7 +133,7 @@ GOOD = f"""
           - props2 is not changed and cache1 is changed and cache2 is not changed
           - reset1 is changed and reset2 is not changed and maps1 is changed and maps2 is not changed
           - list1 is changed and list2 is changed and list3 is not changed
-          - list3['items'] | map(attribute='name') | list == ['HTTP_X_B', 'HTTP_X_A']
+          - list3.collection | map(attribute='name') | list == ['HTTP_X_B', 'HTTP_X_A']
           - locked is failed and locked.error_code == 'SectionLocked'
           - unlock1 is changed and unlock2 is not changed and sitevars is changed
           - >-

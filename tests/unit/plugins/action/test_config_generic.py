@@ -210,7 +210,7 @@ def test_absent_removes_by_key_and_keys_come_from_the_schema_or_the_user():
 def test_collection_action_writes_once():
     result, host = run("config_collection", {"section": VARS, "items": [{"name": "HTTP_X_A"}]},
                        [reply(collection(), VARS), FakeHost.ok({"changed": True, "backups": []})])
-    assert result["changed"] is True and result["items"] == [{"name": "HTTP_X_A"}]
+    assert result["changed"] is True and result["collection"] == [{"name": "HTTP_X_A"}]
     assert [o["op"] for o in host.calls[1]["request"]["operations"]] == ["add"]
 
 
