@@ -16,22 +16,22 @@ import ipaddress
 import json
 import ssl
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from playbook_run import (
     EMULATED_INVENTORY, REPO, ansible_env, create_host, read_calls, run_playbook, snapshot, write_inventory)
+import test_site_app
 from test_site_app import extra_vars, port_free
 from winhost import Host, certstore
 from winhost.front import ensure_running
 from winhost.front.ports import https_ports
-from winhost.processes import stop_all
 
 HOST = "emulated-server2022"
 PORT = 50131
 PASSWORD = "pfx-Secret-4711"
 VENV = REPO / ".venv" / "main"
+# The emulated host's folder, its processes stopped afterwards, pass or fail (test_site_app.py's fixture).
+host_root = test_site_app.host_root
 
 
 def make_certificates(folder: Path) -> tuple[Path, Path, str]:
@@ -71,14 +71,6 @@ def make_certificates(folder: Path) -> tuple[Path, Path, str]:
         b"site", key, leaf, None, serialization.BestAvailableEncryption(PASSWORD.encode())))
     thumb = hashlib.sha1(leaf.public_bytes(serialization.Encoding.DER)).hexdigest().upper()
     return ca_pem, pfx, thumb
-
-
-@pytest.fixture
-def host_root(tmp_path: Path) -> Iterator[Path]:
-    root = tmp_path / "host"
-    yield root
-    if (root / "state.json").exists():
-        stop_all(Host(root))
 
 
 def request(connection: http.client.HTTPConnection, path: str, headers: dict[str, str]) -> tuple[int, dict, str]:
