@@ -97,6 +97,8 @@ def test_site_with_https_converges_serves_tls_and_is_idempotent(tmp_path: Path, 
     assert first.rc == 0, first.failure_report()
     assert first.recap[HOST]["changed"] > 0
     assert "Ask the app for its health through IIS" in first.stdout
+    modules = {c["module"] for c in read_calls(root)}
+    assert {"microsoft.iis.website", "ansible.windows.win_certificate_store"} <= modules, modules
 
     apphost = ET.parse(root / "C/Windows/System32/inetsrv/config/applicationHost.config").getroot()
     site = apphost.find("system.applicationHost/sites/site[@name='Default Web Site']")

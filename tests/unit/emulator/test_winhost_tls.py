@@ -180,3 +180,28 @@ def test_win_uri_to_https_checks_the_host_trust(tls_host: tuple[Host, str, Path]
     host.write_bytes("C:\\certs\\root.cer", ca.read_bytes())
     certstore.win_certificate_store(host, {"path": "C:\\certs\\root.cer", "store_name": "Root"}, False)
     assert win_uri(host, params, False)["status_code"] == 404
+
+
+def test_front_picks_the_sni_certificate_by_server_name(tls_host: tuple[Host, str, Path]) -> None:
+    host, thumb, ca = tls_host
+    website(host, {"name": SITE, "bindings": {"add": [https_binding(thumb, 8443, "localhost", True)]}}, False)
+    ensure_running(host)
+    port = https_ports(host)["*:8443:localhost"]
+    context = ssl.create_default_context(cafile=str(ca))
+    named = http.client.HTTPSConnection("localhost", port, context=context, timeout=10)
+    status, _reason, _body = _get(named)
+    assert status in (200, 403, 404)
+    # No server name (an IP address sends no SNI) and no 0.0.0.0:8443 binding: HTTP.sys has no certificate.
+    bare = ssl.create_default_context(cafile=str(ca))
+    bare.check_hostname = False
+    with pytest.raises((ssl.SSLError, ConnectionError)):
+        _get(http.client.HTTPSConnection("127.0.0.1", port, context=bare, timeout=10))
+
+
+def _get(connection: http.client.HTTPConnection) -> tuple[int, str, bytes]:
+    try:
+        connection.request("GET", "/", headers={"Host": "localhost"})
+        response = connection.getresponse()
+        return response.status, response.reason, response.read()
+    finally:
+        connection.close()
