@@ -90,7 +90,9 @@ def test_site_with_https_converges_serves_tls_and_is_idempotent(tmp_path: Path, 
     certstore.win_certificate_store(host, {"path": "C:\\Windows\\Temp\\ca.cer", "store_name": "Root"}, False)
     env = ansible_env(VENV, root, tmp_path)
     https_vars = json.dumps({"reverse_proxy_https": True, "reverse_proxy_https_pfx": str(pfx),
-                             "reverse_proxy_https_pfx_password": PASSWORD})
+                             "reverse_proxy_https_pfx_password": PASSWORD,
+                             # strings, as from -e key=value or an inventory: read with | bool
+                             "reverse_proxy_hsts_include_subdomains": "false", "reverse_proxy_hsts_preload": "no"})
     extra = [*extra_vars(VENV, PORT), "-e", https_vars]
 
     first = run_playbook(VENV, "winflask.iis.site", EMULATED_INVENTORY, env, extra)

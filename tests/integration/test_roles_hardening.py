@@ -30,7 +30,10 @@ VENV_LIST = venvs()
 PORT_BASE = 50131
 BOOLEANS = ["reverse_proxy_reboot", "reverse_proxy_arr_enabled", "reverse_proxy_preserve_host_header",
             "reverse_proxy_include_port_in_x_forwarded_for", "reverse_proxy_websockets", "nssm_add_to_path",
-            "winflask_verify"]
+            "winflask_verify",
+            # HTTPS (docs/https.md; "false" strings for the HSTS directives: tests/integration/test_https.py)
+            "reverse_proxy_https", "reverse_proxy_https_redirect", "reverse_proxy_hsts",
+            "reverse_proxy_hsts_include_subdomains", "reverse_proxy_hsts_preload"]
 
 
 def test_every_boolean_role_variable_is_read_with_bool() -> None:
