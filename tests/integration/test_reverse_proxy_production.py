@@ -1,11 +1,13 @@
 """reverse_proxy's production options on an emulated host, in ONE playbook run (main venv: nothing here
-depends on the core): the role with response buffering off, WebSockets and a static prefix; the rules the
-site then has, evaluated live by winflask.iis.rewrite_rule_test; the role a second time writes nothing;
-and a proxy timeout shorter than the app's channel_timeout fails before anything reaches the host.
+depends on the core): the role with response buffering off, WebSockets, a static prefix, a request size limit
+and a prefix without dynamic compression; the rules the site then has, evaluated live by
+winflask.iis.rewrite_rule_test; the role a second time writes nothing; and a request size limit out of IIS's
+range fails before anything reaches the host.
 
-Measured on the host: applicationHost.config's proxy responseBufferLimit="0", the WebSocket feature
-installed, the site's web.config with the static rule (action None) before the proxy rule and the empty
-Sec-WebSocket-Extensions, and no write call after the first role run.
+Measured on the host: applicationHost.config's proxy responseBufferLimit="0" and urlCompression
+doDynamicCompression="false" in <location path="Default Web Site/events">, the WebSocket feature installed, the
+site's web.config with requestLimits maxAllowedContentLength, the static rule (action None) before the proxy rule
+and the empty Sec-WebSocket-Extensions, and no write call after the first role run.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ HOST = "emulated-server2022"
 VENV = venvs()[0]
 MARK = "C:\\winflask-second-run.mark"
 ROLE_VARS = {"reverse_proxy_response_buffer_limit": 0, "reverse_proxy_websockets": True,
-             "reverse_proxy_static_prefixes": ["/static"]}
+             "reverse_proxy_static_prefixes": ["/static"], "reverse_proxy_max_allowed_content_length": 104857600,
+             "reverse_proxy_no_dynamic_compression_prefixes": ["/events/"]}
 
 
 def role(name: str, **extra: object) -> dict:
@@ -47,7 +50,7 @@ def play(path: Path, tasks: list[dict]) -> Path:
     return path
 
 
-def test_production_options_converge_and_a_short_timeout_fails_first(tmp_path: Path) -> None:
+def test_production_options_converge_and_bad_input_fails_first(tmp_path: Path) -> None:
     root = create_host(VENV, tmp_path / "host")
     host = Host(root)
     inventory = write_inventory(tmp_path / "inventory.yml", HOST)
@@ -61,9 +64,14 @@ def test_production_options_converge_and_a_short_timeout_fails_first(tmp_path: P
     apphost = ET.fromstring(host.read_bytes("C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config"))
     proxy = apphost.find("system.webServer/proxy")
     assert proxy is not None and proxy.get("responseBufferLimit") == "0"
+    events = [loc for loc in apphost.findall("location") if loc.get("path") == "Default Web Site/events"]
+    assert [loc.find("system.webServer/urlCompression").attrib for loc in events] == [
+        {"doDynamicCompression": "false"}]
     assert host.load_state()["features"].get("IIS-WebSockets") == "Enabled"  # Web-WebSockets, stored by DISM name
-    rules = ET.fromstring(host.read_bytes("C:\\inetpub\\wwwroot\\web.config")).findall(
-        "system.webServer/rewrite/rules/rule")
+    web_config = ET.fromstring(host.read_bytes("C:\\inetpub\\wwwroot\\web.config"))
+    limits = web_config.find("system.webServer/security/requestFiltering/requestLimits")
+    assert limits is not None and limits.attrib == {"maxAllowedContentLength": "104857600"}
+    rules = web_config.findall("system.webServer/rewrite/rules/rule")
     assert [r.get("name") for r in rules][:2] == ["ReverseProxyStatic", "ReverseProxyInboundRule1"]
     assert rules[0].find("action").get("type") == "None" and rules[0].get("stopProcessing") == "true"
     sets = {s.get("name"): s.get("value") for s in rules[1].findall("serverVariables/set")}
@@ -75,9 +83,10 @@ def test_production_options_converge_and_a_short_timeout_fails_first(tmp_path: P
 
     before = snapshot(root)
     calls_before = len(calls)
-    too_short = role("Too short", reverse_proxy_timeout=60, reverse_proxy_app_timeout=120)
-    short = run_playbook(VENV, play(tmp_path / "short.yml", [too_short]), inventory, env)
-    assert short.rc != 0
-    assert "reverse_proxy_timeout must be at least the app server's channel_timeout, 120 s" in short.stdout
-    assert "got '60'" in short.stdout
+    too_big = role("Too big", reverse_proxy_max_allowed_content_length=4294967296)
+    bad = run_playbook(VENV, play(tmp_path / "bad.yml", [too_big]), inventory, env)
+    assert bad.rc != 0
+    assert "reverse_proxy_max_allowed_content_length must be null or a number of bytes from 0 to 4294967295" \
+        in bad.stdout
+    assert "got '4294967296'" in bad.stdout
     assert snapshot(root) == before and len(read_calls(root)) == calls_before

@@ -24,6 +24,10 @@ IIS_SECTIONS = [
     # (section, overrideModeDefault, allowDefinition): as in IIS's default applicationHost.config
     ("system.applicationHost/sites", "Deny", "AppHostOnly"),
     ("system.webServer/globalModules", "Deny", "AppHostOnly"),
+    # Allow in a fresh IIS 10 applicationHost.config (docs/emulator.md, install_iis sections row): a
+    # site's web.config may set request limits and URL compression.
+    ("system.webServer/security/requestFiltering", "Allow", None),
+    ("system.webServer/urlCompression", "Allow", None),
 ]
 IIS_GLOBAL_MODULES = [
     ("UriCacheModule", "%windir%\\System32\\inetsrv\\cachuri.dll"),
