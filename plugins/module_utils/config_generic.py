@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ansible_collections.winflask.iis.plugins.module_utils.checks import BACKUP_KINDS, SCOPE_KINDS
 from ansible_collections.winflask.iis.plugins.module_utils.config import (
-    APPHOST, BACKUP_OPTIONS, Address, ConfigRead, Node, item_step, op_add, op_remove, op_reset, op_set,
+    APPHOST, BACKUP_OPTIONS, Address, ConfigRead, Node, PathStep, item_step, op_add, op_remove, op_reset, op_set,
     site_address, timespan_from_seconds, values_equal)
 from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError, ModuleSpec
 from ansible_collections.winflask.iis.plugins.module_utils.transport import TargetError
@@ -33,6 +33,9 @@ ADDRESS_KINDS = {**SCOPE_KINDS, "section": "config_section", "element": "config_
 
 PROPERTY_SPEC = ModuleSpec(
     argument_spec={**ADDRESS_OPTIONS, **ELEMENT_OPTION,
+                   # key attribute(s) -> value of one item of the section's collection (a site of
+                   # system.applicationHost/sites); element is then walked inside that item
+                   "item": {"type": "dict"},
                    "attributes": {"type": "dict", "required": True},
                    "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
                    **BACKUP_OPTIONS},
@@ -107,7 +110,38 @@ def walk(node: Node, steps: list[str], option: str = "element") -> Node:
 
 
 def attribute_schemas(node: Node) -> dict[str, dict[str, Any]]:
-    return ((node.data.get("schema") or {}).get("attributes")) or {}
+    """The schema's attribute types; for an element config_read gives no schema of (inside a collection item,
+    docs/architecture.md 3.3), the types its typed values show (bool, whole number; anything else a string)."""
+    schema = (node.data.get("schema") or {}).get("attributes")
+    if schema is not None:
+        return schema
+    return {name: {"type": _value_kind(value)} for name, value in node.values().items()}
+
+
+def _value_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    return "int64" if isinstance(value, int) else "string"
+
+
+def find_item(section: Node, key: dict[str, Any], option: str = "item") -> tuple[Node, list[PathStep]]:
+    """The locally stored item of the section's collection whose key attributes are ``key``, and its path step."""
+    schema = collection_schema(section, option)
+    keys = list(schema.get("keys") or [])
+    if sorted(key) != sorted(keys):
+        raise ModuleError(f"{option} must give the key attribute(s) of the {section.name!r} collection's items, "
+                          f"{', '.join(keys) or 'none'}; got {', '.join(sorted(key)) or 'none'}")
+    schemas = schema.get("attributes") or {}
+    wanted = {name: typed(schemas.get(name), value, f"{option}.{name}") for name, value in key.items()}
+    found = section.find_item(**wanted)
+    label = ", ".join(f"{k}={v!r}" for k, v in wanted.items())
+    if found is None:
+        names = "; ".join(", ".join(f"{k}={i.value(k)!r}" for k in keys) for i in section.items) or "none"
+        raise ModuleError(f"{option}: no item of {section.name!r} has {label} (items: {names})")
+    if not found.locally_stored:
+        raise ModuleError(f"{option}: the item {label} is inherited from a parent level; change it there")
+    stored = {k: found.value(k) for k in keys}  # the key as IIS stores it (the match ignores case)
+    return Node(dict(found.data, schema={"attributes": schemas, "collection": None})), [item_step(**stored)]
 
 
 def typed(schema: dict[str, Any] | None, value: Any, option: str) -> Any:
@@ -177,8 +211,11 @@ def same(have: Any, want: Any, kind: str) -> bool:
 def plan_property(section: Node, args: dict[str, Any], address: Address
                   ) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any]]:
     """Operations, attributes before and after (only those the task names)."""
-    steps = element_path(args)
-    node = walk(section, steps)
+    prefix: list[PathStep] = []
+    if args.get("item") is not None:
+        section, prefix = find_item(section, args["item"])
+    steps = [*prefix, *element_path(args)]
+    node = walk(section, element_path(args))
     schemas = attribute_schemas(node)
     attributes = args["attributes"] or {}
     if not attributes:

@@ -48,6 +48,32 @@ def iis_installed(facts: dict[str, Any]) -> bool:
     return bool(facts.get("iis", {}).get("installed"))
 
 
+# Native HSTS (the <hsts> element of <site> and <siteDefaults>) came with IIS 10.0 version 1709 (Microsoft,
+# "HSTS Settings for a Web Site <hsts>", Compatibility; iis-facts 7): Windows 10 / Windows Server version 1709 are
+# build 16299 (Windows Server 2019 17763, 2022 20348 have it; Server 2016, 14393, does not).
+NATIVE_HSTS_IIS_MAJOR = 10
+NATIVE_HSTS_MIN_BUILD = 16299
+
+
+def _version_part(version: Any, index: int) -> int | None:
+    parts = str(version or "").split(".")
+    return int(parts[index]) if len(parts) > index and parts[index].isdigit() else None
+
+
+def native_hsts(facts: dict[str, Any]) -> bool:
+    """True when the host's IIS has the site's ``hsts`` element: IIS 10 or later on Windows build 16299 or later.
+
+    Unknown versions count as False: the outbound rule that adds Strict-Transport-Security works on every IIS
+    with URL Rewrite, native HSTS only where the schema has it.
+    """
+    if not iis_installed(facts):
+        return False
+    major = _version_part(facts.get("iis", {}).get("version"), 0)
+    build = _version_part(facts.get("os", {}).get("version"), 2)
+    return major is not None and build is not None and (
+        major > NATIVE_HSTS_IIS_MAJOR or (major == NATIVE_HSTS_IIS_MAJOR and build >= NATIVE_HSTS_MIN_BUILD))
+
+
 def _lower(values: Any) -> set[str]:
     return {str(v).lower() for v in values or []}
 
@@ -75,4 +101,5 @@ def summary(facts: dict[str, Any]) -> dict[str, Any]:
     result["sku"] = sku(facts)
     result["server_core"] = server_core(facts)
     result["extensions"] = extensions(facts)
+    result["native_hsts"] = native_hsts(facts)
     return result

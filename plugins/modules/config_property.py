@@ -17,10 +17,19 @@ description:
   - The counterpart of WebAdministrationDsc's C(WebConfigProperty); for ARR, URL Rewrite and server variables
     prefer this collection's own modules (docs/config.md says when to use which).
 options:
+  item:
+    description:
+      - One item of the section's own collection, given by its key attribute(s) (C(name=Contoso) for a site of
+        C(system.applicationHost/sites)); O(element) and O(attributes) are then taken inside that item, as
+        C(site[@name='Contoso']/hsts) addresses them in C(appcmd) and the WebAdministration cmdlets.
+      - The item must exist and be stored at this path; all of the collection's key attributes are needed.
+      - Inside an item the schema types come from the collection (the item's own attributes) or from the typed
+        values read (its child elements; bool, whole number, else text), so enum names are checked by IIS on write.
+    type: dict
   element:
     description:
-      - Child element path inside the section, names joined with C(/) (C(requestLimits)); empty for the
-        section element itself.
+      - Child element path inside the section (or inside O(item)), names joined with C(/) (C(requestLimits));
+        empty for the section element (or the item) itself.
     type: str
     default: ''
   attributes:
@@ -79,6 +88,16 @@ EXAMPLES = r"""
     attributes:
       timeout: ~
     state: absent
+
+- name: Native HSTS of one site (IIS 10.0 version 1709 and later; winflask.iis.host_info's native_hsts)
+  winflask.iis.config_property:
+    section: system.applicationHost/sites
+    item:
+      name: Default Web Site
+    element: hsts
+    attributes:
+      enabled: true
+      max-age: 31536000
 """
 
 RETURN = r"""

@@ -10,7 +10,8 @@ version_added: 0.1.0
 description:
   - Returns the host's operating system (Server or client SKU, Server Core or not), whether IIS is
     installed, the IIS configuration sections and global modules that are registered, the sites, and
-    whether URL Rewrite and Application Request Routing (ARR) are installed.
+    whether URL Rewrite and Application Request Routing (ARR) are installed, and whether IIS has native
+    HSTS on its sites (IIS 10.0 version 1709 and later).
   - An IIS extension counts as installed when IIS has its configuration sections and its global module
     registered (that is what the other modules of the collection need), not merely when its MSI is
     known to Windows Installer.
@@ -120,6 +121,14 @@ extensions:
   returned: success
   type: dict
   sample: {url_rewrite: true, arr: false}
+native_hsts:
+  description:
+    - Whether the host's IIS has native HSTS, the C(hsts) element of a site (C(system.applicationHost/sites),
+      IIS 10.0 version 1709 and later, that is Windows build 16299 or later; Windows Server 2019 and 2022, not 2016).
+    - Decided from the IIS and OS versions; false without IIS or when a version is unknown.
+  returned: success
+  type: bool
+  sample: true
 """
 
 from ansible.module_utils.basic import AnsibleModule
