@@ -17,6 +17,7 @@ from .config.xmlfiles import find_section, locations, parse_xml, serialize
 from .errors import HostError
 from .host import Host
 from .paths import APPHOST_CONFIG, INETSRV, SCHEMA_DIR, expand, join
+from .profiles import iis_schema
 
 DEFAULT_SITE_PATH = "%SystemDrive%\\inetpub\\wwwroot"
 
@@ -149,7 +150,8 @@ def global_module_names(root: ET.Element) -> list[str]:
 
 def _copy_schema(host: Host, name: str) -> None:
     source = resources.files("winhost").joinpath("schema_files", name)
-    host.write_bytes(join(SCHEMA_DIR, name), source.read_bytes())
+    profile = host.load_state().get("profile")  # the profile's IIS version: hsts from 1709 on (profiles.py)
+    host.write_bytes(join(SCHEMA_DIR, name), iis_schema(profile, name, source.read_bytes()))
 
 
 def _touch(host: Host, win_path: str) -> None:

@@ -2,13 +2,28 @@
 
 product_type is Win32_OperatingSystem.ProductType: 1 workstation, 2 domain controller, 3 server.
 installation_type is HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\InstallationType.
+native_hsts: the IIS of that Windows has the <hsts> element of <site> and <siteDefaults>, introduced in IIS 10.0
+version 1709 (build 16299; learn.microsoft.com/iis/configuration/system.applicationhost/sites/site/hsts,
+"Compatibility"): Server 2016 (14393) has IIS 10.0 without it, Server 2022 and Windows 11 have it. The
+schema file IIS_schema.xml holds it; a profile without it gets the file without the element (iis_schema).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 PROFILES: dict[str, dict[str, Any]] = {
+    "server2016": {
+        "os": {
+            "product_type": 3,
+            "caption": "Microsoft Windows Server 2016 Datacenter",
+            "version": "10.0.14393",
+            "installation_type": "Server",
+        },
+        "powershell_version": "5.1.14393.7428",
+        "native_hsts": False,
+    },
     "server2022": {
         "os": {
             "product_type": 3,
@@ -17,6 +32,7 @@ PROFILES: dict[str, dict[str, Any]] = {
             "installation_type": "Server",
         },
         "powershell_version": "5.1.20348.2849",
+        "native_hsts": True,
     },
     "win11": {
         "os": {
@@ -26,6 +42,7 @@ PROFILES: dict[str, dict[str, Any]] = {
             "installation_type": "Client",
         },
         "powershell_version": "5.1.22621.4391",
+        "native_hsts": True,
     },
 }
 
@@ -35,3 +52,13 @@ def profile(name: str) -> dict[str, Any]:
         return PROFILES[name]
     except KeyError:
         raise ValueError(f"unknown profile {name!r}; known: {', '.join(sorted(PROFILES))}") from None
+
+
+_HSTS_ELEMENT = re.compile(rb'\s*<element name="hsts">.*?</element>', re.DOTALL)
+
+
+def iis_schema(name: str | None, schema_file: str, data: bytes) -> bytes:
+    """The schema file as the profile's IIS ships it: IIS_schema.xml without ``hsts`` before IIS 10.0 1709."""
+    if schema_file == "IIS_schema.xml" and not PROFILES.get(name or "", {}).get("native_hsts", True):
+        return _HSTS_ELEMENT.sub(b"", data)
+    return data
