@@ -1,7 +1,8 @@
 """winflask.iis.site with HTTPS on (reverse_proxy_https) on a bare emulated Windows Server 2022 host.
 
 A CA and a certificate for localhost are made at test time; the host trusts the CA (LocalMachine\\Root, as a
-domain's own CA would be), the PFX is shipped from the controller. The site converges, its last health check
+domain's own CA would be), the PFX is shipped from the controller. HSTS is the site's native <hsts> element
+(Server 2022: IIS 10.0 version 1709 and later), no outbound rule. The site converges, its last health check
 follows the 301 to https and validates the certificate, a second run changes nothing. A real TLS request reaches
 the app as https; http gets the 301 (path and query kept), except the ACME challenge path; the password is never
 logged. Main venv only: nothing here depends on the ansible-core version beyond what test_site_app.py covers.
@@ -113,11 +114,11 @@ def test_site_with_https_converges_serves_tls_and_is_idempotent(tmp_path: Path, 
     rewrite = ET.parse(root / "C/inetpub/wwwroot/web.config").getroot().find("system.webServer/rewrite")
     assert rewrite is not None
     assert [r.get("name") for r in rewrite.findall("rules/rule")] == ["RedirectToHttps", "ReverseProxyInboundRule1"]
-    hsts = rewrite.findall("outboundRules/rule")
-    assert [r.get("name") for r in hsts] == ["AddStrictTransportSecurity"]
-    assert hsts[0].find("match").attrib == {"serverVariable": "RESPONSE_Strict_Transport_Security", "pattern": ".*"}
-    assert [c.attrib for c in hsts[0].findall("conditions/add")] == [{"input": "{HTTPS}", "pattern": "^ON$"}]
-    assert hsts[0].find("action").attrib == {"type": "Rewrite", "value": "max-age=31536000"}
+    # Server 2022 has native HSTS (IIS 10.0 version 1709+, host_info's native_hsts): the site's <hsts> element,
+    # only what differs from the schema defaults written (includeSubDomains, preload, redirectHttpToHttps false),
+    # and no outbound HSTS rule (tests/unit/flask_app/test_reverse_proxy_hsts.py: the rule on older IIS).
+    assert site.find("hsts") is not None and site.find("hsts").attrib == {"enabled": "true", "max-age": "31536000"}
+    assert [r.get("name") for r in rewrite.findall("outboundRules/rule")] == []
 
     # A real TLS request with the certificate bound to *:443: reaches the app as https, whatever the client claims.
     context = ssl.create_default_context(cafile=str(ca_pem))
