@@ -58,3 +58,11 @@ def test_the_decision_is_read_from_the_host_first():
     read = names.index("Read whether IIS has native HSTS")
     assert read < names.index(NATIVE) < names.index(OUTBOUND)
     assert "winflask.iis.host_info" in tasks[read] and tasks[read]["register"] == "reverse_proxy_hsts_host"
+
+
+def test_the_pfx_key_is_stored_for_the_machine():
+    """A key in a user profile (win_certificate_store's default key_storage) is unreadable to HTTP.sys and the
+    app pool identities, which prevents the https binding (ansible.windows win_certificate_store notes)."""
+    imported = task("Import the PFX into LocalMachine\\My")["ansible.windows.win_certificate_store"]
+    assert imported["key_storage"] == "machine"
+    assert imported["store_location"] == "LocalMachine" and imported["key_exportable"] is False
