@@ -26,7 +26,9 @@ export PATH="$MAIN:$PATH"
 export ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 PY_COLORS=0 NO_COLOR=1
 PYTEST_OPTS=(-ra -p no:cacheprovider -o empty_parameter_set_mark=fail_at_collect)
 # The ansible runs are independent (a fresh emulated host each): one pytest worker per core.
-PARALLEL=(-n "${WINFLASK_TEST_WORKERS:-auto}" --durations=8)
+PARALLEL=(-n "${WINFLASK_TEST_WORKERS:-auto}" --dist worksteal --durations=8)
+# The unit tests are independent too (free ports, temporary folders): one worker per core.
+UNIT_PARALLEL=(-n "${WINFLASK_TEST_WORKERS:-auto}")
 SANITY_PYTHON=${WINFLASK_SANITY_PYTHON:-3.13}
 # The built tarball and the installed copy live outside the repository (inside it, ansible-test
 # would list files with the repository's git, where .build/ is ignored, and find nothing), in a
@@ -91,12 +93,12 @@ unit_paths() {
 stage_unit() {
     need 'tests/unit/*test_*.py'
     mapfile -t paths < <(unit_paths)
-    "$MAIN/pytest" "${PYTEST_OPTS[@]}" "${paths[@]}"
+    "$MAIN/pytest" "${PYTEST_OPTS[@]}" "${UNIT_PARALLEL[@]}" "${paths[@]}"
 }
 
 stage_unit_core_2_16() {
     mapfile -t paths < <(unit_paths)
-    "$OLD/pytest" "${PYTEST_OPTS[@]}" "${paths[@]}"
+    "$OLD/pytest" "${PYTEST_OPTS[@]}" "${UNIT_PARALLEL[@]}" "${paths[@]}"
 }
 
 # ansible-doc on both cores and the docs' references (test_docs.py), then antsibull-docs
