@@ -13,7 +13,6 @@ emulator's XML work (about 8 s for the first run with 1000 rules).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
@@ -24,15 +23,9 @@ sys.path.insert(0, str(REPO / "tests" / "unit" / "plugins"))
 sys.path.insert(0, str(REPO / "tests" / "integration"))
 
 
-def _make_collection_importable() -> None:
-    """ansible_collections.winflask.iis = this checkout, as tests/unit/plugins/conftest.py does for the tests."""
-    root = Path(tempfile.mkdtemp(prefix="winflask-collections-"))
-    (root / "ansible_collections" / "winflask").mkdir(parents=True)
-    os.symlink(REPO, root / "ansible_collections" / "winflask" / "iis")
-    sys.path.insert(0, str(root))
+from collection_path import make_importable  # noqa: E402  tests/benchmark/collection_path.py
 
-
-_make_collection_importable()
+make_importable()
 
 from replay import FakeHost, make_action  # noqa: E402
 from rewrite_host import applied, read_reply, rules_section  # noqa: E402
