@@ -139,12 +139,7 @@ def test_site_with_https_converges_serves_tls_and_is_idempotent(tmp_path: Path, 
     logged = first.stdout + first.stderr + (root / "calls.jsonl").read_text(encoding="utf-8")
     assert PASSWORD not in logged, "the PFX password was logged"
 
-    calls_after_first = read_calls(root)
-    second = run_playbook(VENV, "winflask.iis.site", EMULATED_INVENTORY, env, extra)
-    assert second.rc == 0, second.failure_report()
-    assert second.recap[HOST]["changed"] == 0, f"second run changed something\n{second.stdout[-6000:]}"
-    writes = [c for c in read_calls(root)[len(calls_after_first):] if c.get("kind") == "write"]
-    assert not writes, f"second run wrote to the host: {writes}"
+    second = test_site_app.rerun_site_changes_nothing(VENV, root, env, extra)
     assert PASSWORD not in second.stdout + (root / "calls.jsonl").read_text(encoding="utf-8")
 
 

@@ -20,7 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playbook_run import EMULATED_INVENTORY, ansible_env, create_host, read_calls, run_playbook, venv_bin, venvs
+from playbook_run import (
+    EMULATED_INVENTORY, Run, ansible_env, create_host, read_calls, run_playbook, venv_bin, venvs)
 from test_site import assert_reverse_proxy_configured
 from winhost import Host
 from winhost.front import SERVICE as W3SVC
@@ -69,6 +70,17 @@ def assert_through_iis(iis: str, port: int) -> None:
     assert f"127.0.0.1:{port}" not in get(f"{iis}/myApp/whoami")[1], "the app saw the back-end address as host"
 
 
+def rerun_site_changes_nothing(venv: Path, root: Path, env: dict[str, str], extra: list[str]) -> Run:
+    """site.yml once more on a converged host: rc 0, changed=0 and no write sent to the host."""
+    calls_before = read_calls(root)
+    again = run_playbook(venv, "winflask.iis.site", EMULATED_INVENTORY, env, extra)
+    assert again.rc == 0, again.failure_report()
+    assert again.recap[HOST]["changed"] == 0, f"second run changed something\n{again.stdout[-6000:]}"
+    writes = [c for c in read_calls(root)[len(calls_before):] if c.get("kind") == "write"]
+    assert not writes, f"second run wrote to the host: {writes}"
+    return again
+
+
 @pytest.fixture
 def host_root(tmp_path: Path) -> Iterator[Path]:
     root = tmp_path / "host"
@@ -114,12 +126,7 @@ def test_site_deploys_a_running_app(venv: Path, tmp_path: Path, host_root: Path)
     installed = host.load_state()["python"]["environments"]["C:\\apps\\myApp\\venv"]["packages"]
     assert {"Flask", "waitress"} <= set(installed)
 
-    calls_after_first = read_calls(root)
-    second = run_playbook(venv, "winflask.iis.site", EMULATED_INVENTORY, env, extra)
-    assert second.rc == 0, second.failure_report()
-    assert second.recap[HOST]["changed"] == 0, f"second run changed something\n{second.stdout[-6000:]}"
-    writes = [c for c in read_calls(root)[len(calls_after_first):] if c.get("kind") == "write"]
-    assert not writes, f"second run wrote to the host: {writes}"
+    rerun_site_changes_nothing(venv, root, env, extra)
     again = host.load_state()["services"][SERVICE]
     assert again["status"] == "SERVICE_RUNNING" and again["process"]["pid"] == pid, "the app was restarted"
     assert get(f"{base}/") == (200, "Hello World!!!")
