@@ -6,12 +6,12 @@ from typing import Any
 
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite import outbound, scope as scopes
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.model import plain
-from ansible_collections.winflask.iis.plugins.module_utils.rewrite.named import Named
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite.named import INFO_SPEC, Named
 from ansible_collections.winflask.iis.plugins.plugin_utils.action import WinflaskAction
 
 
 class ActionModule(WinflaskAction):
-    MODULE = outbound.INFO_SPEC
+    MODULE = INFO_SPEC
 
     def manage(self, args: dict[str, Any]) -> dict[str, Any]:
         args = plain(args)

@@ -89,7 +89,7 @@ file:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.winflask.iis.plugins.module_utils.rewrite.maps import INFO_SPEC
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite.named import INFO_SPEC
 
 
 def main():

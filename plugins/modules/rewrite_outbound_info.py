@@ -102,7 +102,7 @@ file:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.winflask.iis.plugins.module_utils.rewrite.outbound import INFO_SPEC
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite.named import INFO_SPEC
 
 
 def main():

@@ -14,10 +14,10 @@ from typing import Any
 
 from ansible_collections.winflask.iis.plugins.module_utils.checks import BACKUP_KINDS, SCOPE_KINDS
 from ansible_collections.winflask.iis.plugins.module_utils.config import BACKUP_OPTIONS, Node
-from ansible_collections.winflask.iis.plugins.module_utils.rewrite.named import item_name, same_name_twice
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite.named import (
+    SCOPE_OPTIONS, item_name, same_name_twice)
 from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError, ModuleSpec
 
-SCOPE_OPTIONS: dict[str, Any] = {"site": {"type": "str"}, "application": {"type": "str"}}
 MODES = ("exact", "merge", "remove")
 
 SPEC = ModuleSpec(
@@ -34,11 +34,6 @@ SPEC = ModuleSpec(
     kinds={**SCOPE_KINDS, **BACKUP_KINDS},
 )
 
-INFO_SPEC = ModuleSpec(
-    argument_spec={**SCOPE_OPTIONS, "name": {"type": "str"}},
-    required_by={"application": "site"},
-    kinds=SCOPE_KINDS,
-)
 
 DEFAULT_VALUE = ""
 DEFAULT_IGNORE_CASE = True

@@ -13,10 +13,20 @@ from dataclasses import dataclass, field
 from collections.abc import Callable
 from typing import Any
 
+from ansible_collections.winflask.iis.plugins.module_utils.checks import SCOPE_KINDS
 from ansible_collections.winflask.iis.plugins.module_utils.config import (
     Address, Node, PathStep, op_add, op_remove)
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.plan import Collection
-from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError
+from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError, ModuleSpec
+
+# Where the named items live, and the spec of the info modules that read them (rewrite_map_info,
+# rewrite_outbound_info): a scope and an optional item name.
+SCOPE_OPTIONS: dict[str, Any] = {"site": {"type": "str"}, "application": {"type": "str"}}
+INFO_SPEC = ModuleSpec(
+    argument_spec={**SCOPE_OPTIONS, "name": {"type": "str"}},
+    required_by={"application": "site"},
+    kinds=SCOPE_KINDS,
+)
 
 Shape = Callable[[Node], dict[str, Any]]
 Element = Callable[[dict[str, Any]], dict[str, Any]]

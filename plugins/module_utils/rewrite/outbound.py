@@ -20,12 +20,12 @@ from ansible_collections.winflask.iis.plugins.module_utils.checks import BACKUP_
 from ansible_collections.winflask.iis.plugins.module_utils.config import BACKUP_OPTIONS, Node
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.model import (
     CONDITION_ATTRS, GROUPINGS, MATCH_TYPES, enum_name, plain)
-from ansible_collections.winflask.iis.plugins.module_utils.rewrite.named import item_name, same_name_twice
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite.named import (
+    SCOPE_OPTIONS, item_name, same_name_twice)
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.patterns import (
     SYNTAXES, PatternError, check_pattern)
 from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError, ModuleSpec
 
-SCOPE_OPTIONS: dict[str, Any] = {"site": {"type": "str"}, "application": {"type": "str"}}
 STATE_OPTION: dict[str, Any] = {"state": {"type": "str", "choices": ["present", "absent"], "default": "present"}}
 CONDITION_OPTIONS: dict[str, Any] = {
     "input": {"type": "str", "required": True},
@@ -60,11 +60,6 @@ CUSTOM_TAGS_SPEC = ModuleSpec(
     kinds={**SCOPE_KINDS, **BACKUP_KINDS},
 )
 
-INFO_SPEC = ModuleSpec(
-    argument_spec={**SCOPE_OPTIONS, "name": {"type": "str"}},
-    required_by={"application": "site"},
-    kinds=SCOPE_KINDS,
-)
 
 PRECONDITION_ATTRS = {"name": ("name", None), "logical_grouping": ("logicalGrouping", "MatchAll"),
                       "pattern_syntax": ("patternSyntax", "ECMAScript")}

@@ -7,16 +7,16 @@ import pytest
 import yaml
 
 from ansible_collections.winflask.iis.plugins.module_utils import rewrite_rule, server_variable
-from ansible_collections.winflask.iis.plugins.module_utils.rewrite import maps, outbound
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite import maps, named, outbound
 
 MODULES = Path(__file__).resolve().parents[3] / "plugins" / "modules"
 FRAGMENTS = MODULES.parent / "doc_fragments"
 SPECS = {"rewrite_rule": rewrite_rule.SPEC, "rewrite_rules": rewrite_rule.RULES_SPEC,
          "rewrite_rule_info": rewrite_rule.INFO_SPEC, "server_variable": server_variable.SPEC,
          "server_variable_info": server_variable.INFO_SPEC,
-         "rewrite_map": maps.SPEC, "rewrite_map_info": maps.INFO_SPEC,
+         "rewrite_map": maps.SPEC, "rewrite_map_info": named.INFO_SPEC,
          "rewrite_outbound_precondition": outbound.PRECONDITION_SPEC,
-         "rewrite_custom_tags": outbound.CUSTOM_TAGS_SPEC, "rewrite_outbound_info": outbound.INFO_SPEC}
+         "rewrite_custom_tags": outbound.CUSTOM_TAGS_SPEC, "rewrite_outbound_info": named.INFO_SPEC}
 KEYS = ("type", "required", "choices", "default", "elements", "aliases")
 
 
