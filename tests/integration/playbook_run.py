@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import re
+import socket
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,31 @@ RECAP = re.compile(
     re.MULTILINE,
 )
 HEADER = re.compile(r"^(PLAY \[|TASK \[|RUNNING HANDLER \[|PLAY RECAP)")
+
+
+# Ports for the apps the tests start: below Linux's ephemeral range (net.ipv4.ip_local_port_range,
+# 32768-60999 by default), where every bind to port 0 (the emulated IIS front end's bindings, a client's
+# source port) lands, so no other socket of the run is ever handed one. Each pytest-xdist worker has
+# its own block of APP_PORT_BLOCK and each call its own port in it: two tests running at once never
+# share one (a fixed port per test file did: two files both chose 50131).
+APP_PORT_BASE = 20000
+APP_PORT_BLOCK = 200
+_app_ports_given = 0
+
+
+def app_port() -> int:
+    """A loopback port nothing listens on, for one test's app (or for a back end that must stay silent)."""
+    global _app_ports_given  # pylint: disable=global-statement
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    index = int(worker[2:]) if worker[2:].isdigit() else 0
+    while _app_ports_given < APP_PORT_BLOCK:
+        port = APP_PORT_BASE + index * APP_PORT_BLOCK + _app_ports_given
+        _app_ports_given += 1
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) != 0:
+                return port
+    raise AssertionError(f"no free loopback port left in worker {worker}'s block from "
+                         f"{APP_PORT_BASE + index * APP_PORT_BLOCK}")
 
 
 def venvs() -> list[Path]:

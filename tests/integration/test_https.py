@@ -20,15 +20,14 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from playbook_run import (
-    EMULATED_INVENTORY, REPO, ansible_env, create_host, read_calls, run_playbook, snapshot, write_inventory)
+    EMULATED_INVENTORY, REPO, ansible_env, app_port, create_host, read_calls, run_playbook, snapshot, write_inventory)
 import test_site_app
-from test_site_app import extra_vars, port_free
+from test_site_app import extra_vars
 from winhost import Host, certstore
 from winhost.front import ensure_running
 from winhost.front.ports import https_ports
 
 HOST = "emulated-server2022"
-PORT = 50131
 PASSWORD = "pfx-Secret-4711"
 VENV = REPO / ".venv" / "main"
 # The emulated host's folder, its processes stopped afterwards, pass or fail (test_site_app.py's fixture).
@@ -83,7 +82,7 @@ def request(connection: http.client.HTTPConnection, path: str, headers: dict[str
 
 
 def test_site_with_https_converges_serves_tls_and_is_idempotent(tmp_path: Path, host_root: Path) -> None:
-    assert port_free(PORT), f"127.0.0.1:{PORT} is taken by another program: the test needs it"
+    port = app_port()
     ca_pem, pfx, thumb = make_certificates(tmp_path)
     root = create_host(VENV, host_root, bare=True)
     host = Host(root)
@@ -94,7 +93,7 @@ def test_site_with_https_converges_serves_tls_and_is_idempotent(tmp_path: Path, 
                              "reverse_proxy_https_pfx_password": PASSWORD,
                              # strings, as from -e key=value or an inventory: read with | bool
                              "reverse_proxy_hsts_include_subdomains": "false", "reverse_proxy_hsts_preload": "no"})
-    extra = [*extra_vars(VENV, PORT), "-e", https_vars]
+    extra = [*extra_vars(VENV, port), "-e", https_vars]
 
     first = run_playbook(VENV, "winflask.iis.site", EMULATED_INVENTORY, env, extra)
     assert first.rc == 0, first.failure_report()

@@ -19,15 +19,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from playbook_run import EMULATED_INVENTORY, REPO, ansible_env, create_host, read_calls, run_playbook, venvs
+from playbook_run import EMULATED_INVENTORY, REPO, ansible_env, app_port, create_host, read_calls, run_playbook, venvs
 from test_site import snapshot
-from test_site_app import extra_vars, port_free
+from test_site_app import extra_vars
 from test_site_app import host_root as app_host_root
 from winhost import Host
 
 HOST = "emulated-server2022"
 VENV_LIST = venvs()
-PORT_BASE = 50131
 BOOLEANS = ["reverse_proxy_reboot", "reverse_proxy_arr_enabled", "reverse_proxy_preserve_host_header",
             "reverse_proxy_include_port_in_x_forwarded_for", "reverse_proxy_websockets", "nssm_add_to_path",
             "winflask_verify",
@@ -50,8 +49,7 @@ host_root = app_host_root  # the fixture: stops the service processes the site r
 
 @pytest.mark.parametrize("venv", VENV_LIST, ids=[v.name for v in VENV_LIST])
 def test_false_as_a_string_turns_off_what_it_guards(venv: Path, tmp_path: Path, host_root: Path) -> None:
-    port = PORT_BASE + VENV_LIST.index(venv)
-    assert port_free(port), f"127.0.0.1:{port} is taken by another program: the test needs it"
+    port = app_port()
     root = create_host(venv, host_root, bare=True)
     Host(root).update_state(lambda state: state.update(feature_restart_needed=True))
     falses = [argument for name in BOOLEANS for argument in ("-e", f"{name}=false")]

@@ -15,7 +15,6 @@ emulator has to know about several hosts. Every process a host started is stoppe
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +23,7 @@ from typing import Any
 import jinja2
 import pytest
 import yaml
-from playbook_run import REPO, ansible_env, create_host, read_calls, run_playbook, snapshot, venv_bin, venvs
+from playbook_run import REPO, ansible_env, app_port, create_host, read_calls, run_playbook, snapshot, venv_bin, venvs
 from test_site_app import get
 from winhost import Host
 from winhost.processes import stop_all
@@ -33,13 +32,7 @@ from winhost.processes import stop_all
 MAIN = venvs()[0]
 HOSTS = ("web1", "web2", "web3")
 FAILING = "web2"
-PORT_BASE = 50121  # test_site_app uses 50101.., a user's scripts/site.sh app 50100
 SITE = REPO / "playbooks" / "site.yml"
-
-
-def free(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) != 0
 
 
 def play_keywords() -> dict[str, Any]:
@@ -68,15 +61,15 @@ def roots(tmp_path: Path) -> Iterator[dict[str, Path]]:
             stop_all(Host(root))
 
 
-def inventory(path: Path, venv: Path, roots: dict[str, Path]) -> Path:
+def inventory(path: Path, venv: Path, roots: dict[str, Path], ports: list[int], silent: int) -> Path:
     hosts: dict[str, Any] = {}
     for index, (name, root) in enumerate(roots.items()):
         wrapper = root.with_suffix(".python")
         wrapper.write_text(f"#!/bin/sh\nWINFLASK_EMULATOR_ROOT='{root}' exec '{venv_bin(venv, 'python')}' \"$@\"\n",
                            encoding="utf-8")
         wrapper.chmod(0o755)
-        port = PORT_BASE + index
-        backend = port + 10 if name == FAILING else port  # nothing listens there: IIS answers 502.3
+        port = ports[index]
+        backend = silent if name == FAILING else port  # nothing listens there: IIS answers 502.3
         hosts[name] = {"ansible_connection": "local", "ansible_python_interpreter": str(wrapper),
                        "flask_app_port": port, "reverse_proxy_backend_url": f"http://127.0.0.1:{backend}"}
     path.write_text(yaml.safe_dump({"all": {"children": {"windows": {"hosts": hosts}}}}), encoding="utf-8")
@@ -84,8 +77,8 @@ def inventory(path: Path, venv: Path, roots: dict[str, Path]) -> Path:
 
 
 def test_rollout_stops_at_the_host_whose_check_through_iis_fails(tmp_path: Path, roots: dict[str, Path]) -> None:
-    ports = [PORT_BASE + n for n in range(len(HOSTS))] + [PORT_BASE + 11]
-    assert all(free(port) for port in ports), f"the test needs the loopback ports {ports}"
+    ports = [app_port() for _host in HOSTS]
+    silent = app_port()
     for root in roots.values():
         create_host(MAIN, root, bare=True)
     untouched = snapshot(roots["web3"])
@@ -94,8 +87,8 @@ def test_rollout_stops_at_the_host_whose_check_through_iis_fails(tmp_path: Path,
     env = ansible_env(MAIN, None, tmp_path)
     env.pop("WINFLASK_EMULATOR_ROOT", None)  # each host's interpreter names its own folder
 
-    run = run_playbook(MAIN, "winflask.iis.site", inventory(tmp_path / "inventory.yml", MAIN, roots), env,
-                       ["-e", checksums, "-e", "winflask_serial=1"])
+    hosts = inventory(tmp_path / "inventory.yml", MAIN, roots, ports, silent)
+    run = run_playbook(MAIN, "winflask.iis.site", hosts, env, ["-e", checksums, "-e", "winflask_serial=1"])
 
     assert run.rc == 2, run.failure_report()
     assert run.recap["web1"]["failed"] == 0 and run.recap["web1"]["changed"] > 0, run.recap
@@ -107,9 +100,9 @@ def test_rollout_stops_at_the_host_whose_check_through_iis_fails(tmp_path: Path,
 
     # The first host is done and answers through its IIS; the second is deployed but not healthy;
     # the third was never called.
-    status, body = get(f"http://127.0.0.1:{PORT_BASE}/myApp/health")
+    status, body = get(f"http://127.0.0.1:{ports[0]}/myApp/health")
     assert status == 200 and json.loads(body) == {"status": "ok"}, (status, body)
     assert [c for c in read_calls(roots["web1"]) if c.get("kind") == "write"], "web1 was not deployed"
-    assert get(f"http://127.0.0.1:{PORT_BASE + 1}/myApp/health")[0] == 200, "web2's app should run"
+    assert get(f"http://127.0.0.1:{ports[1]}/myApp/health")[0] == 200, "web2's app should run"
     assert read_calls(roots["web3"]) == [], "web3 was called"
     assert snapshot(roots["web3"]) == untouched, "web3's files changed"

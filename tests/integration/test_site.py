@@ -11,7 +11,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from playbook_run import EMULATED_INVENTORY, ansible_env, create_host, read_calls, run_playbook, snapshot, venvs
+from playbook_run import (
+    EMULATED_INVENTORY, ansible_env, app_port, create_host, read_calls, run_playbook, snapshot, venvs)
 
 HOST = "emulated-server2022"
 VENV_LIST = venvs()
@@ -24,7 +25,7 @@ def test_check_mode_on_a_bare_host_writes_nothing(venv: Path, tmp_path: Path) ->
     root = create_host(venv, tmp_path / "host", bare=True)
     before = snapshot(root)
     run = run_playbook(venv, "winflask.iis.site", EMULATED_INVENTORY, ansible_env(venv, root, tmp_path),
-                       [*extra_vars(venv, 50121), "--check"])
+                       [*extra_vars(venv, app_port()), "--check"])
     assert run.rc == 0, run.failure_report()
     assert run.recap[HOST]["changed"] > 0, "check mode on a bare host predicted no change"
     assert "the proxy, server variable and rule tasks are skipped" in " ".join(run.stdout.split())

@@ -4,7 +4,7 @@ straight and through the emulated IIS (winhost.front: the site's live rules, the
 the app sees the client's address without a port, the client's Host and http, never a client's own
 forwarding headers as trusted values; the app stopped gives 502.3, ARR's proxy off gives 404.
 
-The port is not the default 50100 (a user's `scripts/site.sh` app may hold it): 50101 + the venv's index,
+The port is not the default 50100 (a user's `scripts/site.sh` app may hold it): playbook_run.app_port()'s,
 passed to both the app (flask_app_port) and the IIS rule (reverse_proxy_backend_url). Every process the
 host started is stopped by the fixture's finalizer (``winhost.processes.stop_all``), pass or fail.
 """
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from playbook_run import (
-    EMULATED_INVENTORY, Run, ansible_env, create_host, read_calls, run_playbook, venv_bin, venvs)
+    EMULATED_INVENTORY, Run, ansible_env, app_port, create_host, read_calls, run_playbook, venv_bin, venvs)
 from test_site import assert_reverse_proxy_configured
 from winhost import Host
 from winhost.front import SERVICE as W3SVC
@@ -31,7 +31,6 @@ from winhost.processes import alive, listing, stop_all
 
 HOST = "emulated-server2022"
 SERVICE = "winflask-myapp"
-PORT_BASE = 50101
 VENV_LIST = venvs()
 
 
@@ -91,8 +90,7 @@ def host_root(tmp_path: Path) -> Iterator[Path]:
 
 @pytest.mark.parametrize("venv", VENV_LIST, ids=[v.name for v in VENV_LIST])
 def test_site_deploys_a_running_app(venv: Path, tmp_path: Path, host_root: Path) -> None:
-    port = PORT_BASE + VENV_LIST.index(venv)
-    assert port_free(port), f"127.0.0.1:{port} is taken by another program: the test needs it"
+    port = app_port()
     root = create_host(venv, host_root, bare=True)
     env = ansible_env(venv, root, tmp_path)
     extra = extra_vars(venv, port)
