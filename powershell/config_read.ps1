@@ -28,13 +28,19 @@ Remove-TypeData -TypeName System.Array -ErrorAction SilentlyContinue -WhatIf:$fa
 $ApphostPrefix = 'MACHINE/WEBROOT/APPHOST'
 
 function Get-AttributeSchemaJson {
-    # {name: {type, choices}} of an element schema's attributes (choices: enum/flags names).
+    # {name: {type, choices, required, validation_type, validation_parameter}} of an element schema's
+    # attributes (choices: enum/flags names; the validation of the schema file, e.g. integerRange "0,16383").
     param($ElementSchema)
     $attributes = [ordered]@{}
     foreach ($schema in $ElementSchema.AttributeSchemas) {
         $entry = [ordered]@{ type = "$($schema.Type)" }
         if ("$($schema.Type)" -eq 'enum' -or "$($schema.Type)" -eq 'flags') {
             $entry['choices'] = @($schema.GetEnumValues() | ForEach-Object { $_.Name })
+        }
+        if ($schema.IsRequired) { $entry['required'] = $true }
+        if ("$($schema.ValidationType)") {
+            $entry['validation_type'] = "$($schema.ValidationType)"
+            $entry['validation_parameter'] = "$($schema.ValidationParameter)"
         }
         $attributes[$schema.Name] = $entry
     }

@@ -10,6 +10,7 @@ WebConfigPropertyCollection and IisFeatureDelegation.
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from ansible_collections.winflask.iis.plugins.module_utils.checks import BACKUP_KINDS, SCOPE_KINDS
@@ -66,6 +67,9 @@ DELEGATION_SPEC = ModuleSpec(
 
 _TIMESPAN = re.compile(r"^(?:(\d+)\.)?(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,7}))?$")
 INTEGER_TYPES = ("int", "uint", "int64", "long")
+# The numbers each integer type of the schema holds (UInt32, Int32, Int64: what config_apply.ps1 converts to).
+TYPE_RANGES = {"uint": (0, 2 ** 32 - 1), "int": (-2 ** 31, 2 ** 31 - 1), "int64": (-2 ** 63, 2 ** 63 - 1),
+               "long": (-2 ** 63, 2 ** 63 - 1)}
 
 
 def address_of(args: dict[str, Any]) -> Address:
@@ -161,14 +165,86 @@ def typed(schema: dict[str, Any] | None, value: Any, option: str) -> Any:
     if kind in INTEGER_TYPES:
         if isinstance(value, bool) or not re.fullmatch(r"-?\d+", text):
             raise ModuleError(f"{option} must be a whole number ({kind}), got {value!r}")
-        return int(text)
+        return _in_range(schema or {}, int(text), value, option)
     if kind == "timeSpan":
-        return _timespan(value, text, option)
+        return _timespan_in_range(schema or {}, _timespan(value, text, option), value, option)
     if kind in ("enum", "flags"):
         return _choice(schema or {}, kind, text, option)
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return _string_valid(schema or {}, str(value), option)
+
+
+def _validation(schema: dict[str, Any], kind: str) -> list[str] | None:
+    """The schema's validationParameter split at commas when its validationType is ``kind`` (None otherwise:
+    a read without the validation, docs/powershell.md, leaves the check to the host)."""
+    if schema.get("validation_type") != kind:
+        return None
+    return [p.strip() for p in str(schema.get("validation_parameter") or "").split(",")]
+
+
+def _bounds(params: list[str] | None, minimum: int) -> tuple[int, int, bool] | None:
+    """(low, high, exclude) of an integerRange / timeSpanRange parameter; None when it is not numbers."""
+    if not params or len(params) < minimum or not all(re.fullmatch(r"-?\d+", p) for p in params[:minimum]):
+        return None
+    return int(params[0]), int(params[1]), any(p.lower() == "exclude" for p in params[minimum:])
+
+
+def _in_range(schema: dict[str, Any], number: int, value: Any, option: str) -> int:
+    """The number when the type holds it and the schema's integerRange (IAppHostPropertySchema::
+    ValidationParameter "<minimum>,<maximum>[,exclude]") allows it; else ModuleError naming the range."""
+    kind = schema.get("type", "int64")
+    low, high = TYPE_RANGES.get(kind, TYPE_RANGES["int64"])
+    if not low <= number <= high:
+        raise ModuleError(f"{option} must be a whole number from {low} to {high} ({kind}), got {value!r}")
+    bounds = _bounds(_validation(schema, "integerRange"), 2)
+    if bounds is not None:
+        low, high, exclude = bounds
+        if exclude == (low <= number <= high):
+            allowed = f"not {low} to {high}" if exclude else f"{low} to {high}"
+            raise ModuleError(f"{option} must be {allowed} (the schema's integerRange "
+                              f"'{schema.get('validation_parameter')}'), got {value!r}")
+    return number
+
+
+def _timespan_in_range(schema: dict[str, Any], canonical: str, value: Any, option: str) -> str:
+    """The timeSpan when the schema's timeSpanRange ("<minimum>,<maximum>,<granularity>[,exclude]", seconds)
+    allows it; else ModuleError naming the range."""
+    params = _validation(schema, "timeSpanRange")
+    bounds = _bounds(params, 2)
+    if bounds is None or params is None:
+        return canonical
+    low, high, exclude = bounds
+    seconds = _timespan_seconds(canonical)
+    if exclude == (low <= seconds <= high):
+        span = f"{timespan_from_seconds(low)} to {timespan_from_seconds(high)}"
+        raise ModuleError(f"{option} must be {'outside ' if exclude else ''}{span} (the schema's timeSpanRange "
+                          f"'{schema.get('validation_parameter')}'), got {value!r}")
+    step = int(params[2]) if len(params) > 2 and params[2].isdigit() else 0
+    if step and seconds % step:
+        unit = "second" if step == 1 else "seconds"
+        raise ModuleError(f"{option} must be a whole multiple of {step} {unit} (the schema's timeSpanRange "
+                          f"'{schema.get('validation_parameter')}'), got {value!r}")
+    return canonical
+
+
+def _timespan_seconds(canonical: str) -> Fraction:
+    """Seconds of a canonical timeSpan text ('[d.]hh:mm:ss[.fffffff]'), the fraction kept exactly."""
+    match = _TIMESPAN.match(canonical)
+    days, hours, minutes, seconds, fraction = match.groups() if match else (0, 0, 0, 0, "")
+    whole = ((int(days or 0) * 24 + int(hours)) * 60 + int(minutes)) * 60 + int(seconds)
+    return whole + Fraction(int(fraction or 0), 10 ** len(fraction or ""))
+
+
+def _string_valid(schema: dict[str, Any], text: str, option: str) -> str:
+    """The text when the schema's string validation (nonEmptyString, requireTrimmedString) allows it."""
+    kind = schema.get("validation_type")
+    if kind == "nonEmptyString" and text == "":
+        raise ModuleError(f"{option} must not be empty (the schema's nonEmptyString), got {text!r}")
+    if kind == "requireTrimmedString" and text != text.strip():
+        raise ModuleError(f"{option} must not start or end with white space (the schema's requireTrimmedString), "
+                          f"got {text!r}")
+    return text
 
 
 def _timespan(value: Any, text: str, option: str) -> str:
@@ -318,6 +394,7 @@ def _present(current: list[Node], desired: list[dict[str, Any]], keys: list[str]
              address: Address, steps: list[str], tag: str, exclusive: bool, before: list[dict[str, Any]]
              ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     ops: list[dict[str, Any]] = []
+    moved: dict[tuple[Any, ...], Node] = {}  # items removed to be added again at their place in the order
     by_key = {_marker(item.values(), keys): item for item in current}
     wanted = {_marker(item, keys) for item in desired}
     kept = current
@@ -342,14 +419,21 @@ def _present(current: list[Node], desired: list[dict[str, Any]], keys: list[str]
                 raise ModuleError(f"items: {_label(item.values(), keys)} is inherited from a parent level and "
                                   "cannot be moved at this path; list it first, in the parent's order")
             ops.append(op_remove(address, steps, {k: item.value(k) for k in keys}))
-            del by_key[_marker(item.values(), keys)]
+            moved[_marker(item.values(), keys)] = by_key.pop(_marker(item.values(), keys))
         kept = [i for i in kept if _marker(i.values(), keys) in staying]
     after = [_shown(i) for i in kept] if exclusive else list(before)
     positions = {_marker(i.values(), keys): n for n, i in enumerate(current)}
-    for item in desired:
+    for n, item in enumerate(desired):
         marker = _marker(item, keys)
         have = by_key.get(marker)
+        if marker in moved:  # added again as read, the task's attributes over it: nothing is lost
+            spec = element_spec(moved[marker])
+            spec["attributes"].update(item)
+            ops.append(op_add(address, steps, spec))
+            after.append({**_shown(moved[marker]), **item})
+            continue
         if have is None:
+            _check_required(item, schemas, n)
             ops.append(op_add(address, steps, {"name": tag, "attributes": dict(item)}))
             after.append(dict(item))
             continue
@@ -365,6 +449,36 @@ def _present(current: list[Node], desired: list[dict[str, Any]], keys: list[str]
             n for n, shown in enumerate(after) if _marker(shown, keys) == marker)
         after[index] = {**after[index], **changes}
     return ops, before, after
+
+
+def element_spec(node: Node) -> dict[str, Any]:
+    """The config_apply ``add`` spec that writes ``node`` again as read (docs/architecture.md 3.4): its tag, the
+    attributes set on it (not those at the schema default) and, recursively, each child element and nested
+    collection item that holds anything. An exclusive reorder moves an item with remove + add; this keeps
+    the attributes and children the task does not list."""
+    spec: dict[str, Any] = {"name": node.name,
+                            "attributes": {k: v for k, v in _shown(node).items() if v is not None}}
+    children = {}
+    for name, child in (node.data.get("children") or {}).items():
+        inner = {k: v for k, v in element_spec(Node(child)).items() if k != "name" and v}
+        if inner:
+            children[name] = inner
+    if children:
+        spec["children"] = children
+    items = [element_spec(i) for i in node.items]
+    if items:
+        spec["items"] = items
+    return spec
+
+
+def _check_required(item: dict[str, Any], schemas: dict[str, Any], n: int) -> None:
+    """A new item must give every attribute the schema marks required (IIS refuses the add otherwise:
+    "Missing required attribute"); a read without ``required`` leaves the check to the host."""
+    required = [name for name, schema in schemas.items() if (schema or {}).get("required")]
+    missing = [name for name in required if name not in item]
+    if missing:
+        raise ModuleError(f"items[{n}] is a new item and lacks the required attribute {missing[0]!r} "
+                          f"(the schema's required attributes: {', '.join(required)})")
 
 
 def _label(values: dict[str, Any], keys: list[str]) -> str:

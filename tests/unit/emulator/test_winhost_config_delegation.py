@@ -76,9 +76,12 @@ def test_override_mode_is_refused_outside_applicationhost_and_for_unknown_modes(
 
 def test_details_give_types_choices_and_collection_keys(host: Host) -> None:
     proxy = detailed(host, "system.webServer/proxy")["element"]
-    assert proxy["schema"]["attributes"]["timeout"] == {"type": "timeSpan"}
+    assert proxy["schema"]["attributes"]["timeout"] == {  # the schema file's validation, as MWA gives it
+        "type": "timeSpan", "validation_type": "timeSpanRange", "validation_parameter": "1,86400,1"}
     assert "Http11" in proxy["schema"]["attributes"]["httpVersion"]["choices"]
     assert proxy["children"]["cache"]["schema"]["attributes"]["enabled"] == {"type": "bool"}
     coll = detailed(host, VARS)["element"]["schema"]["collection"]
     assert coll["add"] == ["add"] and coll["keys"] == ["name"]
+    assert coll["attributes"]["name"] == {"type": "string", "required": True, "validation_type": "nonEmptyString",
+                                          "validation_parameter": ""}
     assert "schema" not in read(host, VARS)["element"]  # only when asked

@@ -21,7 +21,7 @@ from typing import Any
 from ..errors import HostError
 from .address import Address, is_ancestor_or_self, _segments
 from .merge import Node
-from .schema import ElementSchema
+from .schema import AttributeSchema, ElementSchema
 from .xmlfiles import ensure_section, find_section, location_path, locations, parent_map
 
 MODES = ("Inherit", "Allow", "Deny")
@@ -118,13 +118,25 @@ def _prune(root: ET.Element, container: ET.Element | None, elem: ET.Element) -> 
 def schema_json(schema: ElementSchema) -> dict[str, Any]:
     """The node's ``schema`` detail: attribute types (with enum/flags names) and the collection's key."""
     def attributes(element: ElementSchema) -> dict[str, Any]:
-        return {name: {"type": attr.type, **({"choices": [c[0] for c in attr.choices]} if attr.choices else {})}
-                for name, attr in element.attributes.items()}
+        return {name: attribute_json(attr) for name, attr in element.attributes.items()}
 
     coll = schema.collection
     collection = None if coll is None else {"add": list(coll.add_names), "keys": coll.key_names(),
                                             "attributes": attributes(coll.item)}
     return {"attributes": attributes(schema), "collection": collection}
+
+
+def attribute_json(attr: AttributeSchema) -> dict[str, Any]:
+    """One attribute's schema detail, as config_read.ps1 gives it from MWA's ConfigurationAttributeSchema
+    (Type, GetEnumValues(), IsRequired, ValidationType, ValidationParameter)."""
+    entry: dict[str, Any] = {"type": attr.type}
+    if attr.choices:
+        entry["choices"] = [c[0] for c in attr.choices]
+    if attr.required:
+        entry["required"] = True
+    if attr.validation_type:
+        entry.update(validation_type=attr.validation_type, validation_parameter=attr.validation_parameter or "")
+    return entry
 
 
 def with_details(node: Node, data: dict[str, Any]) -> dict[str, Any]:

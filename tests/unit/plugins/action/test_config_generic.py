@@ -238,3 +238,130 @@ def test_delegation_writes_the_location_mode_once():
     result, host = run("config_delegation", args, [reply(collection(), VARS, "Default Web Site/app",
                                                          override_mode="Allow", override_mode_effective="Allow")])
     assert result["changed"] is False and len(host.calls) == 1
+
+
+# -- ranges and validation of the schema (issue 12 part 2) ------------------------------------------------
+
+@pytest.mark.parametrize(("schema", "value", "words"), [
+    ({"type": "uint"}, -1, ["attributes.x", "-1", "0 to 4294967295", "uint"]),
+    ({"type": "uint"}, "4294967296", ["'4294967296'", "0 to 4294967295"]),
+    ({"type": "int"}, 2147483648, ["2147483648", "-2147483648 to 2147483647"]),
+    ({"type": "int64"}, 2 ** 63, ["-9223372036854775808 to 9223372036854775807"]),
+    ({"type": "uint", "validation_type": "integerRange", "validation_parameter": "0,16383"}, 16384,
+     ["attributes.x", "16384", "0 to 16383", "integerRange"]),
+    ({"type": "int", "validation_type": "integerRange", "validation_parameter": "1, 10"}, "0", ["'0'", "1 to 10"]),
+    ({"type": "uint", "validation_type": "integerRange", "validation_parameter": "300,307,exclude"}, 302,
+     ["302", "not 300 to 307"]),
+    ({"type": "timeSpan", "validation_type": "timeSpanRange", "validation_parameter": "1,86400,1"}, "00:00:00",
+     ["attributes.x", "'00:00:00'", "00:00:01 to 1.00:00:00"]),
+    ({"type": "timeSpan", "validation_type": "timeSpanRange", "validation_parameter": "1,86400,1"}, "2.00:00:00",
+     ["'2.00:00:00'", "00:00:01 to 1.00:00:00"]),
+    ({"type": "timeSpan", "validation_type": "timeSpanRange", "validation_parameter": "0,2592000,60"}, 90,
+     ["90", "multiple of 60 seconds"]),
+    ({"type": "timeSpan", "validation_type": "timeSpanRange", "validation_parameter": "0,86400,1"},
+     "00:00:01.5", ["'00:00:01.5'", "multiple of 1 second"]),
+    ({"type": "string", "validation_type": "nonEmptyString", "validation_parameter": ""}, "",
+     ["attributes.x", "must not be empty", "nonEmptyString"]),
+    ({"type": "string", "validation_type": "requireTrimmedString", "validation_parameter": ""}, " a",
+     ["attributes.x", "' a'", "white space", "requireTrimmedString"]),
+])
+def test_a_value_outside_the_schema_range_names_option_value_and_range(schema, value, words):
+    with pytest.raises(ModuleError) as info:
+        generic.typed(schema, value, "attributes.x")
+    assert all(w in str(info.value) for w in words), str(info.value)
+
+
+@pytest.mark.parametrize(("schema", "value", "want"), [
+    ({"type": "uint"}, 4294967295, 4294967295), ({"type": "uint"}, "0", 0), ({"type": "int"}, -2147483648, -2147483648),
+    ({"type": "uint", "validation_type": "integerRange", "validation_parameter": "300,307,exclude"}, 308, 308),
+    ({"type": "uint", "validation_type": "integerRange", "validation_parameter": "0,16383"}, 16383, 16383),
+    ({"type": "uint", "validation_type": "integerRange", "validation_parameter": ""}, 7, 7),  # unreadable: host checks
+    ({"type": "timeSpan", "validation_type": "timeSpanRange", "validation_parameter": "1,86400,1"}, 86400,
+     "1.00:00:00"),
+    ({"type": "timeSpan", "validation_type": "timeSpanRange", "validation_parameter": "0,2592000,60"}, 120,
+     "00:02:00"),
+    ({"type": "timeSpan"}, "30.00:00:00", "30.00:00:00"),  # no range in the read: no check (docs/powershell.md)
+    ({"type": "string", "validation_type": "siteName", "validation_parameter": ""}, "x", "x"),
+])
+def test_values_inside_the_range_or_without_one_pass(schema, value, want):
+    assert generic.typed(schema, value, "attributes.x") == want
+
+
+def limits(**values):
+    element = proxy(**values)
+    element["schema"]["attributes"] = {**PROXY_SCHEMA, "minResponseBuffer": {
+        "type": "uint", "validation_type": "integerRange", "validation_parameter": "0,4194303"}}
+    element["attributes"]["minResponseBuffer"] = attr(256, True)
+    return element
+
+
+@pytest.mark.parametrize(("attributes", "words"), [
+    ({"minResponseBuffer": 4194304}, ["attributes.minResponseBuffer", "4194304", "0 to 4194303"]),
+    ({"maxForwards": -1}, ["attributes.maxForwards", "-1", "0 to 4294967295"]),
+])
+def test_property_out_of_range_fails_after_the_read_without_a_write(attributes, words):
+    result, host = run("config_property", {"section": "system.webServer/proxy", "attributes": attributes},
+                       [reply(limits())])
+    assert result["failed"] is True and [c["script"] for c in host.calls] == ["config_read"]
+    assert all(w in result["msg"] for w in words), result["msg"]
+
+
+def ranged_collection(*items):
+    node = collection(*items)
+    node["schema"]["collection"]["attributes"]["size"] = {
+        "type": "uint", "validation_type": "integerRange", "validation_parameter": "1,100"}
+    node["schema"]["collection"]["attributes"]["name"]["required"] = True
+    node["schema"]["collection"]["attributes"]["value"]["required"] = True
+    return node
+
+
+def test_collection_item_out_of_range_or_missing_a_required_attribute_fails_without_a_write():
+    result, host = run("config_collection", {"section": VARS, "items": [{"name": "A", "value": "1", "size": 0}]},
+                       [reply(ranged_collection(), VARS)])
+    assert result["failed"] is True and len(host.calls) == 1
+    assert "items[0].size" in result["msg"] and "1 to 100" in result["msg"], result["msg"]
+    result, host = run("config_collection", {"section": VARS, "items": [{"name": "A"}]},
+                       [reply(ranged_collection(), VARS)])
+    assert result["failed"] is True and len(host.calls) == 1
+    assert "items[0]" in result["msg"] and "'value'" in result["msg"] and "required" in result["msg"], result["msg"]
+    # an item already there needs no required attribute from the task: only what differs is set
+    assert plan(ranged_collection(item("A", value="1")), items=[{"name": "A"}])[0] == []
+
+
+# -- exclusive order without data loss (issue 12 part 2) --------------------------------------------------
+
+def rich_item(name, **extra):
+    """An item with an attribute the task does not list, a child element with a value set and nested items."""
+    data = item(name, value="kept", **extra)
+    data["attributes"]["unset"] = attr(None, True)
+    data["attributes"]["other"] = attr("schema default", True)
+    data["children"] = {
+        "match": {"name": "match", "attributes": {"url": attr(".*"), "negate": attr(False, True)},
+                  "children": {}, "items": None},
+        "empty": {"name": "empty", "attributes": {"flag": attr(True, True)}, "children": {}, "items": None},
+        "conditions": {"name": "conditions", "attributes": {"logicalGrouping": attr("MatchAll", True)},
+                       "children": {}, "items": [
+                           {"name": "add", "attributes": {"input": attr("{HTTPS}"), "pattern": attr("on")},
+                            "children": {}, "items": None, "locally_stored": True}]}}
+    return data
+
+
+def test_exclusive_reorder_carries_the_moved_items_unlisted_attributes_and_children():
+    ops, before, after = plan(collection(rich_item("A"), item("B")), exclusive=True,
+                              items=[{"name": "B"}, {"name": "A"}])
+    assert [o["op"] for o in ops] == ["remove", "add"]
+    assert ops[1]["element"] == {
+        "name": "add", "attributes": {"name": "A", "value": "kept"},
+        "children": {"match": {"attributes": {"url": ".*"}},
+                     "conditions": {"items": [{"name": "add", "attributes": {"input": "{HTTPS}", "pattern": "on"}}]}}}
+    assert before == [{"name": "A", "value": "kept"}, {"name": "B"}]
+    assert after == [{"name": "B"}, {"name": "A", "value": "kept"}]
+
+
+def test_exclusive_reorder_with_a_changed_attribute_carries_the_rest():
+    ops, _before, after = plan(collection(rich_item("A"), item("B")), exclusive=True,
+                               items=[{"name": "B"}, {"name": "A", "value": "new"}])
+    assert [o["op"] for o in ops] == ["remove", "add"]
+    assert ops[1]["element"]["attributes"] == {"name": "A", "value": "new"}
+    assert ops[1]["element"]["children"]["match"] == {"attributes": {"url": ".*"}}
+    assert after[1] == {"name": "A", "value": "new"}
