@@ -1,10 +1,12 @@
-"""Rolling updates (issue 12, part 3): winflask.iis.site one host at a time, stopped by a failed health check.
+"""Rolling updates (issue 12, part 3): winflask.iis.site in batches, stopped by ONE failed health check.
 
 ONE playbook run, on the main venv only (serial and max_fail_percentage are play keywords every supported
-core handles alike): three bare emulated hosts, ``-e winflask_serial=1``. The second host's IIS rule points at
-a port where no app listens (its ``reverse_proxy_backend_url``), so its app answers on its own port but the
-health check THROUGH IIS gets 502.3: that host fails, the rollout stops, and the third host is not touched
-(no call reached it, its files are byte-identical). The first host is fully deployed and answers.
+core handles alike): three bare emulated hosts, ``-e winflask_serial=2`` and no max_fail_percentage given, so
+web1 and web2 are the first batch. web2's IIS rule points at a port where no app listens (its
+``reverse_proxy_backend_url``), so its app answers on its own port but the health check THROUGH IIS gets 502.3:
+that one host of two fails, and the default failure limit with serial set (0) stops the rollout (with ansible's
+100 the second batch would start, as one healthy host is left), so web3 is not touched (no call reached it, its
+files are byte-identical). web1, deployed side by side with web2, answers.
 
 Each inventory host gets its own emulated host folder through its ``ansible_python_interpreter``: a
 two-line wrapper that sets ``WINFLASK_EMULATOR_ROOT`` for that host and execs the venv's python. Every
@@ -40,9 +42,13 @@ def play_keywords() -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(("extra", "serial", "max_fail"), [
-    ({}, 0, 100),  # today's behaviour: every host in one batch, no failure limit
+    ({}, 0, 100),  # every host in one batch, no failure limit
+    ({"winflask_serial": "0"}, 0, 100),  # -e winflask_serial=0 is a string: still one batch, no limit
     ({"winflask_serial": 1, "winflask_max_fail_percentage": 0}, 1, 0),
-    ({"winflask_serial": "30%"}, "30%", 100),
+    ({"winflask_serial": 2}, 2, 0),  # serial set: stop at the first failed host, also inside a batch
+    ({"winflask_serial": "30%"}, "30%", 0),
+    ({"winflask_serial": [1, "50%"]}, [1, "50%"], 0),
+    ({"winflask_serial": 2, "winflask_max_fail_percentage": 50}, 2, 50),
 ])
 def test_serial_and_max_fail_percentage_come_from_variables(extra: dict[str, Any], serial: object,
                                                             max_fail: object) -> None:
@@ -88,10 +94,14 @@ def test_rollout_stops_at_the_host_whose_check_through_iis_fails(tmp_path: Path,
     env.pop("WINFLASK_EMULATOR_ROOT", None)  # each host's interpreter names its own folder
 
     hosts = inventory(tmp_path / "inventory.yml", MAIN, roots, ports, silent)
-    run = run_playbook(MAIN, "winflask.iis.site", hosts, env, ["-e", checksums, "-e", "winflask_serial=1"])
+    run = run_playbook(MAIN, "winflask.iis.site", hosts, env, ["-e", checksums, "-e", "winflask_serial=2"])
 
     assert run.rc == 2, run.failure_report()
-    assert run.recap["web1"]["failed"] == 0 and run.recap["web1"]["changed"] > 0, run.recap
+    # web1 ran in the same batch as web2 (not before it): both reached the health check through IIS.
+    assert "web1" in run.recap and run.recap["web1"]["failed"] == 0 and run.recap["web1"]["changed"] > 0, run.recap
+    checked = next(block for block in run.stdout.split("\nTASK [")
+                   if block.startswith("Ask the app for its health through IIS"))
+    assert "ok: [web1]" in checked and f"fatal: [{FAILING}]" in checked, checked
     assert run.recap[FAILING]["failed"] == 1, run.recap
     assert "web3" not in run.recap, f"the rollout went on after {FAILING} failed: {run.recap}"
     failed = "\n".join(block for block in run.stdout.split("\nTASK [") if f"fatal: [{FAILING}]" in block)
@@ -99,7 +109,7 @@ def test_rollout_stops_at_the_host_whose_check_through_iis_fails(tmp_path: Path,
     assert "502" in failed, failed
 
     # The first host is done and answers through its IIS; the second is deployed but not healthy;
-    # the third was never called.
+    # the third, in the next batch, was never called.
     status, body = get(f"http://127.0.0.1:{ports[0]}/myApp/health")
     assert status == 200 and json.loads(body) == {"status": "ok"}, (status, body)
     assert [c for c in read_calls(roots["web1"]) if c.get("kind") == "write"], "web1 was not deployed"
