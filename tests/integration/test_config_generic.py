@@ -38,6 +38,14 @@ BAD = [  # (options of the module, module, text the message must hold)
     ("config_collection", {"section": VARS, "items": [{"value": "x"}]}, ["items[0]", "'value'"]),
     ("config_collection", {"section": VARS, "items": [{"name": "A"}, {"name": "a"}]}, ["items[1]", "items[0]"]),
     ("config_delegation", {"section": VARS, "site": "../x", "override_mode": "Allow"}, ["site", "'../x'"]),
+    # values the schema's range refuses (IIS would answer InvalidValue): refused after the read, no write
+    ("config_property", {"section": "system.webServer/proxy", "attributes": {"minResponseBuffer": 4194304}},
+     ["attributes.minResponseBuffer", "4194304", "0 to 4194303", "integerRange"]),
+    ("config_property", {"section": "system.webServer/proxy", "attributes": {"maxForwards": -1}},
+     ["attributes.maxForwards", "-1", "0 to 4294967295"]),
+    ("config_property", {"section": "system.webServer/proxy", "attributes": {"timeout": 0}},
+     ["attributes.timeout", "0", "00:00:01 to 1.00:00:00"]),
+    ("config_collection", {"section": VARS, "items": [{"name": ""}]}, ["items[0].name", "must not be empty"]),
 ]
 
 GOOD = f"""
@@ -85,6 +93,27 @@ GOOD = f"""
     - name: Again
       winflask.iis.config_collection: *maps
       register: maps2
+    - name: A map with a default value and entries, which the reorder below does not list
+      winflask.iis.rewrite_map:
+        site: Default Web Site
+        name: Moved
+        default_value: fallback
+        entries: {{"/a": "/b"}}
+    - name: Another map after it
+      winflask.iis.config_collection:
+        section: system.webServer/rewrite/rewriteMaps
+        site: Default Web Site
+        items: [{{name: Last}}]
+    - name: Reorder by name only; Moved is removed and added again last, as it was
+      winflask.iis.config_collection: &reorder
+        section: system.webServer/rewrite/rewriteMaps
+        site: Default Web Site
+        items: [{{name: Schemes}}, {{name: Last}}, {{name: Moved}}]
+        exclusive: true
+      register: reorder1
+    - name: Again
+      winflask.iis.config_collection: *reorder
+      register: reorder2
     - name: Exclusive list
       winflask.iis.config_collection:
         section: {VARS}
@@ -133,6 +162,8 @@ GOOD = f"""
           - props2 is not changed and cache1 is changed and cache2 is not changed
           - reset1 is changed and reset2 is not changed and maps1 is changed and maps2 is not changed
           - list1 is changed and list2 is changed and list3 is not changed
+          - reorder1 is changed and reorder2 is not changed
+          - "reorder1.collection[-1] == {{'name': 'Moved', 'defaultValue': 'fallback'}}"
           - list3.collection | map(attribute='name') | list == ['HTTP_X_B', 'HTTP_X_A']
           - locked is failed and locked.error_code == 'SectionLocked'
           - unlock1 is changed and unlock2 is not changed and sitevars is changed
@@ -206,7 +237,11 @@ def test_generic_config_modules(venv: Path, tmp_path: Path) -> None:
                 and loc.find(VARS) is not None]
     assert [loc.get("overrideMode") for loc in unlocked] == ["Allow"]
     site = ET.parse(root / SITE_CONFIG).getroot()
-    assert site.find("system.webServer/rewrite/rewriteMaps/rewriteMap").attrib == {
-        "name": "Schemes", "defaultValue": "{HTTPS}"}
+    maps = site.findall("system.webServer/rewrite/rewriteMaps/rewriteMap")
+    assert [m.get("name") for m in maps] == ["Schemes", "Last", "Moved"]
+    assert maps[0].attrib == {"name": "Schemes", "defaultValue": "{HTTPS}"}
+    # the exclusive reorder moved Moved with remove + add and kept what the task did not list
+    assert maps[2].attrib == {"name": "Moved", "defaultValue": "fallback"}
+    assert [e.attrib for e in maps[2].findall("add")] == [{"key": "/a", "value": "/b"}]
     assert [a.get("name") for a in site.findall(f"{VARS}/add")] == ["HTTP_X_SITE"]
     assert before != snapshot(root)
