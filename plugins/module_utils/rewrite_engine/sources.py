@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import unquote
 
@@ -30,6 +30,8 @@ from ansible_collections.winflask.iis.plugins.module_utils.rewrite.plan import C
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite.scope import Scope, allowed_names, maps_address
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.errors import EngineError, Unsupported
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.evaluate import RuleSet
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.outbound import OutboundRuleSet
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite.outbound import precondition_from_node
 
 GLOBAL_ADDRESS = Address(model.SECTIONS[model.GLOBAL])
 
@@ -43,6 +45,8 @@ class Effective:
     levels: list[tuple[str, list[dict[str, Any]]]]
     global_rules: list[dict[str, Any]]
     maps: dict[str, dict[str, Any]]
+    outbound: OutboundRuleSet | None = None  # the outbound rules of the deepest level, when read (outbound=True)
+    outbound_error: EngineError | None = None  # why those outbound rules cannot be evaluated
 
 
 def _folder(application: str | None) -> str:
@@ -131,20 +135,30 @@ def _rules_address(site: str, folder: str) -> Address:
     return site_address(model.SECTIONS[model.INBOUND], site, folder if folder != "/" else None)
 
 
-def live_addresses(site: str, application: str | None, folders: Iterable[str] = ()) -> list[Address]:
+def _outbound_address(site: str, application: str | None, folders: Iterable[str]) -> Address:
+    """The outboundRules section at the deepest level: its collection is the effective one (inherited like
+    rules; there is no global outbound collection)."""
+    chain = _chain(application, folders)
+    deepest = chain[-1] if chain else _folder(application)
+    return site_address(model.SECTIONS[model.OUTBOUND], site, deepest if deepest != "/" else None)
+
+
+def live_addresses(site: str, application: str | None, folders: Iterable[str] = (),
+                   outbound: bool = False) -> list[Address]:
     """globalRules, the site's rules (and the application's, and those of each folder below the application
     that ``folders`` lie in: the IIS config API reads any virtual path), its allowedServerVariables and
-    rewriteMaps: one config_read."""
+    rewriteMaps (with ``outbound``, the outboundRules of the deepest level too): one config_read."""
     scope = Scope(site, application)
     addresses = [GLOBAL_ADDRESS, _rules_address(site, "/")]
     if _folder(application) != "/":
         addresses.append(scope.rules_address)
     addresses += [_rules_address(site, f) for f in _chain(application, folders)]
-    return [*addresses, scope.allowed_address, maps_address(scope)]
+    extra = [_outbound_address(site, application, folders)] if outbound else []
+    return [*addresses, scope.allowed_address, maps_address(scope), *extra]
 
 
 def ruleset_from_read(read: ConfigRead, site: str, application: str | None,
-                      folders: Iterable[str] = ()) -> Effective:
+                      folders: Iterable[str] = (), outbound: bool = False) -> Effective:
     """The effective rules of ``site`` (``application``; with ``folders``, of the deepest folder below the
     application, which must lie on one path) from the answer to ``live_addresses``.
 
@@ -180,7 +194,16 @@ def ruleset_from_read(read: ConfigRead, site: str, application: str | None,
               for n, (folder, own) in enumerate(zip(path, owned, strict=True))]
     allowed = allowed_names(read.get(scope.allowed_address))
     maps = {m["name"]: m for m in (map_from_node(item) for item in read.get(maps_address(scope)).element.items)}
-    return _build(global_rules, levels, maps, allowed)
+    effective = _build(global_rules, levels, maps, allowed)
+    if not outbound:
+        return effective
+    state = read.get(_outbound_address(site, application, folders))
+    rules = [model.rule_from_node(item, model.OUTBOUND) for item in state.element.items]  # effective order
+    pre = [precondition_from_node(item) for item in state.element.child("preConditions").items]
+    try:
+        return replace(effective, outbound=OutboundRuleSet(rules, pre))
+    except EngineError as exc:  # the inbound rules still run; the response gets the error (500.52 on IIS)
+        return replace(effective, outbound_error=exc)
 
 
 # -- data: the config files' text ---------------------------------------------------------------

@@ -25,7 +25,7 @@ def _engine() -> Any:
 
 
 def effective(host: Host, cache: StampCache, site: str, application: str, folder: str | None = None) -> Any:
-    """The ``Effective`` (ruleset, allowed, levels, global_rules, maps) of one site/application, with the
+    """The ``Effective`` (ruleset, allowed, levels, global_rules, maps, outbound) of one site/application, with the
     web.config files of the folders down to ``folder`` (a URL folder below the application that exists on
     disk; None: the application's own level); None when URL Rewrite is not installed (no rewrite section is
     registered: every request is served as it came). Cached per folder chain."""
@@ -35,7 +35,7 @@ def effective(host: Host, cache: StampCache, site: str, application: str, folder
         from ansible_collections.winflask.iis.plugins.module_utils.config import ConfigRead, read_request
 
         sources = _engine()
-        addresses = list(sources.live_addresses(site, application, folders))
+        addresses = list(sources.live_addresses(site, application, folders, outbound=True))
         try:
             result = config_system.read(host, read_request(addresses))
         except HostError as exc:
@@ -43,5 +43,5 @@ def effective(host: Host, cache: StampCache, site: str, application: str, folder
                 return None, []
             raise
         files = list(result.get("fingerprint") or {})
-        return sources.ruleset_from_read(ConfigRead(result), site, application, folders), files
+        return sources.ruleset_from_read(ConfigRead(result), site, application, folders, outbound=True), files
     return cache.get(("rules", site.lower(), application.lower(), (folder or "").lower()), build)

@@ -22,6 +22,7 @@ from ..errors import HostError
 from ..host import Host
 from . import ports as ports_mod
 from .errors import error_answer
+from .limits import max_content_length
 from .proxy import encode_target, forward
 from .rules import effective
 from .site import ServerView, StampCache, pick_application, pick_site, server_view
@@ -31,6 +32,7 @@ from .tls import TlsBinding
 SERVER_HEADER = "Microsoft-IIS/10.0"
 SOCKET_TIMEOUT = 30  # seconds a connection may stay silent
 MAX_BODY = 30_000_000  # requestLimits maxAllowedContentLength default (bytes)
+HSTS_HEADER = "Strict-Transport-Security"
 REWRITE_ERROR = "URL Rewrite Module Error."
 
 
@@ -45,13 +47,59 @@ class Front:
                client: tuple[str, int], binding_port: int, https: bool = False) -> Answer:
         try:
             view = server_view(self.host, self.cache)
-            return self._answer(view, method, target, headers, body, client, binding_port, https)
+            seen: dict[str, Any] = {}
+            answer = self._answer(view, method, target, headers, body, client, binding_port, https, seen)
+            return self._outbound(view, answer, seen, https)
         except HostError as exc:  # a config file IIS cannot load: 500.19
             return error_answer(500, 19, "Internal Server Error", "The requested page cannot be accessed because "
                                 "the related configuration data for the page is invalid.", "", exc.message)
 
+    def content_limit(self, target: str, headers: list[tuple[str, str]], binding_port: int, https: bool) -> int:
+        """maxAllowedContentLength at the request's path (front.limits); the default when no site takes the
+        request or a config file cannot be read (the answer then says why)."""
+        try:
+            view = server_view(self.host, self.cache)
+            host_header = next((v for k, v in headers if k.lower() == "host"), "")
+            site = pick_site(view, binding_port, host_header, "https" if https else "http")
+            if site is None or not target.startswith("/"):
+                return MAX_BODY
+            path = unquote(target.split("?", 1)[0])
+            app = pick_application(site, path)
+            folder = _deepest_folder(site, app, path, self.cache.paths.kind) or app.path
+            return max_content_length(self.host, self.cache, site.name, folder)
+        except HostError:
+            return MAX_BODY
+
+    def _outbound(self, view: ServerView, answer: Answer, seen: dict[str, Any], https: bool) -> Answer:
+        """What the response pipeline adds to an answer of a site (docs/emulator.md "Outbound rules and HSTS"):
+        the site's outbound rules through the engine (URL Rewrite 2.x; UNCONFIRMED that they see IIS's own
+        redirects and error pages too: done here for every answer of a site), then the native HSTS header on
+        an https answer (Microsoft, "HSTS Settings for a Web Site <hsts>": "IIS adds the Strict-Transport-Security
+        HTTP response header when replying to HTTPS requests")."""
+        from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.errors import EngineError
+        from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.outbound import evaluate_outbound
+
+        site = seen.get("site")
+        if answer.abort or site is None:
+            return answer
+        rules, request = seen.get("rules"), seen.get("request")
+        outbound = getattr(rules, "outbound", None)
+        try:
+            if getattr(rules, "outbound_error", None) is not None:
+                raise rules.outbound_error
+            if outbound is not None and outbound.active and request is not None:
+                answer.headers = evaluate_outbound(outbound, request, answer.headers)["headers"]
+        except EngineError as exc:  # an outbound rule that cannot run: 500.52 (URL Rewrite's outbound errors)
+            return error_answer(500, 52, REWRITE_ERROR, "The URL Rewrite module could not evaluate the "
+                                "outbound rules.", "", str(exc))
+        hsts = view.hsts.get(site.name.lower())
+        if https and hsts is not None and hsts.enabled:
+            answer.headers = [(k, v) for k, v in answer.headers if k.lower() != HSTS_HEADER.lower()] \
+                + [(HSTS_HEADER, hsts.header())]
+        return answer
+
     def _answer(self, view: ServerView, method: str, target: str, headers: list[tuple[str, str]], body: bytes,
-                client: tuple[str, int], binding_port: int, https: bool = False) -> Answer:
+                client: tuple[str, int], binding_port: int, https: bool, seen: dict[str, Any]) -> Answer:
         from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.errors import EngineError
         from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.evaluate import evaluate
         from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.request import Request
@@ -62,6 +110,13 @@ class Front:
             return error_answer(400, 0, "Bad Request - Invalid Hostname", "The request hostname is invalid.")
         if not target.startswith("/"):
             return error_answer(400, 0, "Bad Request", "The request URL is invalid.")
+        seen["site"] = site
+        hsts = view.hsts.get(site.name.lower())
+        if not https and hsts is not None and hsts.redirect_http_to_https:
+            # "<hsts>": "When IIS redirects the HTTP request, it replaces the URI scheme with https and ignores
+            # the port component" (301 and running before the rules: UNCONFIRMED)
+            name = host_header.rsplit(":", 1)[0] if not host_header.endswith("]") else host_header
+            return Answer(301, 0, "Moved Permanently", [("Location", f"https://{name}{target}")], b"")
         path = unquote(target.split("?", 1)[0])
         app = pick_application(site, path)
         kind = self.cache.paths.kind
@@ -79,6 +134,7 @@ class Front:
             request = Request(url=target, host=host_header, port=binding_port, https=https, headers=dict(headers),
                               remote_addr=client[0], physical_root=root, exists=kind,
                               physical=physical)
+            seen["rules"], seen["request"] = rules, request
             result = evaluate(rules.ruleset, request)
         except EngineError as exc:  # "a runtime error ... generated by URL Rewrite Module" (RW2): 500.50
             return error_answer(500, 50, REWRITE_ERROR, "The URL Rewrite module could not evaluate the rules.",
@@ -184,14 +240,22 @@ class Handler(BaseHTTPRequestHandler):
             size = int(length) if length else 0
         except ValueError:
             size = -1
-        if size < 0 or size > MAX_BODY:
+        if size < 0:  # an unreadable Content-Length: refused as before (not request filtering's 404.13)
+            self.close_connection = True
             self._send(error_answer(413, 1, "Request Entity Too Large", "The request filtering module is "
                                     "configured to deny a request that exceeds the request content length."))
             return
+        https = self.tls is not None
+        headers = list(self.headers.items())
+        if size > self.front.content_limit(self.path, headers, self.binding_port, https):
+            # requestLimits maxAllowedContentLength: 404.13, the body is not read (front.limits)
+            self.close_connection = True
+            self._send(error_answer(404, 13, "Not Found", "The request filtering module is configured to deny a "
+                                    "request that exceeds the request content length."))
+            return
         body = self.rfile.read(size) if size else b""
-        answer = self.front.answer(self.command, self.path, list(self.headers.items()), body,
-                                   (self.client_address[0], int(self.client_address[1])), self.binding_port,
-                                   self.tls is not None)
+        answer = self.front.answer(self.command, self.path, headers, body,
+                                   (self.client_address[0], int(self.client_address[1])), self.binding_port, https)
         if answer.abort:  # AbortRequest: the connection is dropped without a response
             self.close_connection = True
             return

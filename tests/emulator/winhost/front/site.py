@@ -174,6 +174,50 @@ class ServerView:
     sites: list[Site]
     proxy: ProxySettings
     default_documents: dict[str, tuple[bool, tuple[str, ...]]] = field(default_factory=dict)
+    hsts: dict[str, Hsts] = field(default_factory=dict)  # by site name, lower case
+
+
+@dataclass(frozen=True)
+class Hsts:
+    """A site's ``<hsts>`` (Microsoft, "HSTS Settings for a Web Site <hsts>", IIS 10.0 version 1709): every
+    attribute optional, defaults enabled false, max-age 0, includeSubDomains false, preload false,
+    redirectHttpToHttps false; a site's own values win over ``<siteDefaults><hsts>``."""
+
+    enabled: bool = False
+    max_age: int = 0
+    include_subdomains: bool = False
+    preload: bool = False
+    redirect_http_to_https: bool = False
+
+    def header(self) -> str:
+        """The Strict-Transport-Security value: max-age, then the directives that are on."""
+        return f"max-age={self.max_age}" + ("; includeSubDomains" if self.include_subdomains else "") \
+            + ("; preload" if self.preload else "")
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() == "true"
+
+
+def read_hsts(root: ET.Element | None) -> dict[str, Hsts]:
+    """The ``<hsts>`` of every site, merged over ``<siteDefaults><hsts>`` attribute by attribute."""
+    sites = root.find("system.applicationHost/sites") if root is not None else None
+    if sites is None:
+        return {}
+    defaults = sites.find("siteDefaults/hsts")
+    base = dict(defaults.attrib) if defaults is not None else {}
+    out: dict[str, Hsts] = {}
+    for site in sites.findall("site"):
+        own = site.find("hsts")
+        values = {**base, **(own.attrib if own is not None else {})}
+        try:
+            max_age = int(values.get("max-age") or 0)
+        except ValueError:
+            max_age = 0
+        out[site.get("name", "").lower()] = Hsts(_flag(values.get("enabled")), max_age,
+                                                 _flag(values.get("includeSubDomains")), _flag(values.get("preload")),
+                                                 _flag(values.get("redirectHttpToHttps")))
+    return out
 
 
 def _documents(element: ET.Element | None, enabled: bool, files: list[str]) -> tuple[bool, list[str]]:
@@ -214,7 +258,7 @@ def server_view(host: Host, cache: StampCache) -> ServerView:
         if root is not None and root.find("system.webServer/defaultDocument") is not None:
             enabled, files = _documents(root.find("system.webServer/defaultDocument"), True, [])
         return ServerView(read_bindings(root), read_sites(root) if root is not None else [], read_proxy(host),
-                          {"": (enabled, tuple(files))}), [path]
+                          {"": (enabled, tuple(files))}, read_hsts(root)), [path]
     return cache.get("server", build)
 
 
