@@ -44,7 +44,8 @@ options:
   exclusive:
     description:
       - With O(state=present), remove every item not in O(items) and keep the order of O(items). An item out of
-        order is removed and added again with the attributes given in O(items) only.
+        order is removed and added again as it was read (its attributes, child elements and their nested items)
+        with the attributes given in O(items) over it, so nothing the task does not list is lost.
     type: bool
     default: false
 extends_documentation_fragment:

@@ -36,6 +36,9 @@ options:
     description:
       - Attribute name (case-sensitive, as in the schema) to value. With O(state=absent) only the names count.
       - A timeSpan takes C([d.]hh:mm:ss) or a number of seconds; enum and flags take the schema's names.
+      - A value outside its type (C(uint) 0 to 4294967295, C(int), C(int64)) or the schema's validation
+        (C(integerRange), C(timeSpanRange), C(nonEmptyString), C(requireTrimmedString)) fails before any write,
+        naming the attribute, the value and the range.
     type: dict
     required: true
   state:
