@@ -123,9 +123,13 @@ def attribute_schemas(node: Node) -> dict[str, dict[str, Any]]:
 
 
 def _value_kind(value: Any) -> str:
+    """bool, whole number, timeSpan (config_read gives it as '[d.]hh:mm:ss[.fffffff]', 3.2), else string. A timeSpan
+    taken for a string would send a number of seconds as text, which TimeSpan.Parse reads as DAYS ("120")."""
     if isinstance(value, bool):
         return "bool"
-    return "int64" if isinstance(value, int) else "string"
+    if isinstance(value, int):
+        return "int64"
+    return "timeSpan" if isinstance(value, str) and _TIMESPAN.match(value) else "string"
 
 
 def find_item(section: Node, key: dict[str, Any], option: str = "item") -> tuple[Node, list[PathStep]]:
@@ -428,9 +432,10 @@ def _present(current: list[Node], desired: list[dict[str, Any]], keys: list[str]
         have = by_key.get(marker)
         if marker in moved:  # added again as read, the task's attributes over it: nothing is lost
             spec = element_spec(moved[marker])
-            spec["attributes"].update(item)
+            given = {n: v for n, v in item.items() if n not in keys}  # the key as stored (matched like IIS)
+            spec["attributes"].update(given)
             ops.append(op_add(address, steps, spec))
-            after.append({**_shown(moved[marker]), **item})
+            after.append({**_shown(moved[marker]), **given})
             continue
         if have is None:
             _check_required(item, schemas, n)

@@ -365,3 +365,11 @@ def test_exclusive_reorder_with_a_changed_attribute_carries_the_rest():
     assert ops[1]["element"]["attributes"] == {"name": "A", "value": "new"}
     assert ops[1]["element"]["children"]["match"] == {"attributes": {"url": ".*"}}
     assert after[1] == {"name": "A", "value": "new"}
+
+
+def test_exclusive_reorder_keeps_the_stored_key_as_an_update_in_place_does():
+    ops, _before, after = plan(collection(rich_item("A"), item("B")), exclusive=True,
+                               items=[{"name": "b"}, {"name": "a"}])
+    assert ops[1]["op"] == "add" and ops[1]["element"]["attributes"] == {"name": "A", "value": "kept"}
+    assert after == [{"name": "B"}, {"name": "A", "value": "kept"}]
+    assert plan(collection(item("B"), rich_item("A")), exclusive=True, items=[{"name": "b"}, {"name": "a"}])[0] == []

@@ -114,3 +114,14 @@ def test_item_values_are_checked_before_any_host_call():
                                            "attributes": {"enabled": True}}, [])
     assert result["failed"] is True and host.calls == [], result
     assert "item.name" in result["msg"] and "U+0001" in result["msg"]
+
+
+def test_item_child_timespan_typed_from_the_read_value_takes_seconds():
+    """No schema inside an item: a value read as hh:mm:ss is a timeSpan, so 120 is two minutes (sent as text
+    "120", TimeSpan.Parse would make it 120 days) and 00:02:00 is no change."""
+    current = sites(site("Default Web Site"))
+    ops, _before, after = plan(current, item={"name": "Default Web Site"}, element="limits",
+                               attributes={"connectionTimeout": 300})
+    assert ops[0]["attributes"] == {"connectionTimeout": "00:05:00"} and after == {"connectionTimeout": "00:05:00"}
+    assert plan(current, item={"name": "Default Web Site"}, element="limits",
+                attributes={"connectionTimeout": 120})[0] == []
