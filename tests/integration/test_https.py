@@ -122,8 +122,10 @@ def test_site_with_https_converges_serves_tls_and_is_idempotent(tmp_path: Path, 
     # A real TLS request with the certificate bound to *:443: reaches the app as https, whatever the client claims.
     context = ssl.create_default_context(cafile=str(ca_pem))
     tls = http.client.HTTPSConnection("localhost", https_ports(host)["*:443:"], context=context, timeout=10)
-    status, _headers, body = request(tls, "/myApp/whoami", {"Host": "www.example.com", "X-Forwarded-Proto": "http"})
+    status, headers, body = request(tls, "/myApp/whoami", {"Host": "www.example.com", "X-Forwarded-Proto": "http"})
     assert status == 200, body
+    # the native <hsts> header on the https answer, as the role configured it (no includeSubDomains, no preload)
+    assert headers.get("strict-transport-security") == "max-age=31536000", headers
     assert json.loads(body) == {"remote_addr": "127.0.0.1", "scheme": "https", "host": "www.example.com",
                                 "url_root": "https://www.example.com/myApp/"}
     # http: 301 to https, path and query kept; the ACME challenge path is not redirected.
@@ -131,6 +133,7 @@ def test_site_with_https_converges_serves_tls_and_is_idempotent(tmp_path: Path, 
     status, headers, _body = request(http.client.HTTPConnection("127.0.0.1", plain_port, timeout=10),
                                      "/myApp/whoami?a=1&b=%20", {"Host": "www.example.com:80"})
     assert (status, headers.get("location")) == (301, "https://www.example.com/myApp/whoami?a=1&b=%20")
+    assert "strict-transport-security" not in headers, "HSTS on an http answer"
     status, headers, _body = request(http.client.HTTPConnection("127.0.0.1", plain_port, timeout=10),
                                      "/.well-known/acme-challenge/token1", {"Host": "www.example.com"})
     assert status != 301 and "location" not in headers
@@ -140,6 +143,42 @@ def test_site_with_https_converges_serves_tls_and_is_idempotent(tmp_path: Path, 
 
     second = test_site_app.rerun_site_changes_nothing(VENV, root, env, extra)
     assert PASSWORD not in second.stdout + (root / "calls.jsonl").read_text(encoding="utf-8")
+
+
+def test_server2016_hsts_comes_from_the_outbound_rule_on_tls_answers_only(tmp_path: Path, host_root: Path) -> None:
+    """Server 2016 (no <hsts> schema: host_info native_hsts false): only the role's https tasks (tasks_from
+    https.yml, one playbook run) write the https binding, the redirect rule and the outbound HSTS rule; a real
+    TLS request through the emulated IIS gets Strict-Transport-Security from that rule, the http 301 none."""
+    _ca_pem, pfx, _thumb = make_certificates(tmp_path)
+    root = create_host(VENV, host_root, profile="server2016")
+    host = Host(root)
+    host.write_bytes("C:\\inetpub\\wwwroot\\index.html", b"<p>home</p>")
+    book = tmp_path / "https2016.yml"
+    book.write_text(json.dumps([{"hosts": "windows", "gather_facts": False, "tasks": [{
+        "ansible.builtin.include_role": {"name": "winflask.iis.reverse_proxy", "tasks_from": "https"},
+        "vars": {"reverse_proxy_https": True, "reverse_proxy_https_pfx": str(pfx),
+                 "reverse_proxy_https_pfx_password": PASSWORD, "reverse_proxy_hsts_max_age": 600,
+                 "reverse_proxy_hsts_include_subdomains": True}}]}]), encoding="utf-8")
+    run = run_playbook(VENV, book, write_inventory(tmp_path / "inventory.yml", "emulated-server2016"),
+                       ansible_env(VENV, root, tmp_path))
+    assert run.rc == 0, run.failure_report()
+    rewrite = ET.parse(root / "C/inetpub/wwwroot/web.config").getroot().find("system.webServer/rewrite")
+    assert rewrite is not None
+    assert [r.get("name") for r in rewrite.findall("outboundRules/rule")] == ["AddStrictTransportSecurity"]
+    apphost = ET.parse(root / "C/Windows/System32/inetsrv/config/applicationHost.config").getroot()
+    assert apphost.find("system.applicationHost/sites/site[@name='Default Web Site']/hsts") is None
+
+    plain_port = ensure_running(host)["*:80:"]  # records the https ports too
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE  # the certificate is test_site_with_https's
+    tls = http.client.HTTPSConnection("127.0.0.1", https_ports(host)["*:443:"], context=context, timeout=10)
+    status, headers, body = request(tls, "/index.html", {"Host": "localhost"})
+    assert (status, body) == (200, "<p>home</p>")
+    assert headers.get("strict-transport-security") == "max-age=600; includeSubDomains", headers
+    plain = http.client.HTTPConnection("127.0.0.1", plain_port, timeout=10)
+    status, headers, _body = request(plain, "/index.html", {"Host": "localhost"})
+    assert (status, headers.get("location")) == (301, "https://localhost/index.html")
+    assert "strict-transport-security" not in headers, "HSTS on an http answer"
 
 
 def test_bad_https_variables_fail_before_anything_reaches_the_host(tmp_path: Path) -> None:
