@@ -128,3 +128,15 @@ def test_unknown_precondition_and_bad_pattern_name_the_rule() -> None:
         OutboundRuleSet([out_rule("r", "RESPONSE_X", "(", "x")])
     with pytest.raises(EngineError, match="response_headers must be"):
         evaluate_outbound(OutboundRuleSet([]), Request(), [("X", 1)])
+
+
+def test_live_read_adds_the_outbound_rules_of_the_deepest_level_only_when_asked() -> None:
+    from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine import sources
+
+    plain = sources.live_addresses("Default Web Site", "/myApp", ["/myApp/docs"])
+    asked = sources.live_addresses("Default Web Site", "/myApp", ["/myApp/docs"], outbound=True)
+    assert asked[:-1] == plain
+    assert asked[-1].as_dict() == {"section": "system.webServer/rewrite/outboundRules",
+                                   "pspath": "MACHINE/WEBROOT/APPHOST/Default Web Site/myApp/docs", "location": ""}
+    assert sources.live_addresses("Default Web Site", None, outbound=True)[-1].pspath == \
+        "MACHINE/WEBROOT/APPHOST/Default Web Site"
