@@ -247,7 +247,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         https = self.tls is not None
         headers = list(self.headers.items())
-        if size > self.front.content_limit(self.path, headers, self.binding_port, https):
+        if size and size > self.front.content_limit(self.path, headers, self.binding_port, https):
             # requestLimits maxAllowedContentLength: 404.13, the body is not read (front.limits)
             self.close_connection = True
             self._send(error_answer(404, 13, "Not Found", "The request filtering module is configured to deny a "
