@@ -5,8 +5,11 @@ is ``""`` and never equals IIS's ``*``), ``bindings.add`` adds the missing ones 
 certificate of the present ones, ``bindings.remove`` removes, ``bindings.set`` does both and removes the rest
 (http/https bindings only); the SSL checks (``Get-SSLFlagFromBinding``) and their messages are the module's.
 The binding element goes to applicationHost.config through the emulator's config apply; the certificate goes to
-HTTP.sys (``Binding.AddSslCertificate``, winhost.certstore). Creating, removing, stopping sites, application
-pools, physical paths, site ids and preload are not emulated (the module fails saying so).
+HTTP.sys (``Binding.AddSslCertificate``, winhost.certstore). Check mode as website.ps1's: the add branch is
+guarded (``if (-not $check_mode)``), the edit branch's ``AddSslCertificate`` is not, so a present binding whose
+certificate differs is rebound in check mode too. ``website_info`` is website_info.ps1: every binding of the site.
+Creating, removing, stopping sites, application pools, physical paths, site ids and preload are not emulated (the
+module fails saying so).
 """
 
 from __future__ import annotations
@@ -96,6 +99,7 @@ def website(host: Host, params: dict[str, Any], check_mode: bool) -> dict[str, A
     path: list[Any] = [{"item": {"name": name}}, "bindings"]
     operations: list[dict[str, Any]] = []
     certificates: list[tuple[str, str, str]] = []
+    rebinds: list[tuple[str, str, str]] = []  # the edit branch: AddSslCertificate without a check-mode guard
     for binding in to_add:
         if not binding.get("ip"):
             raise ModuleFailure("winhost: a binding without ip is not emulated (website.ps1 compares ':port:host' "
@@ -133,16 +137,49 @@ def website(host: Host, params: dict[str, Any], check_mode: bool) -> dict[str, A
             store = binding.get("certificate_store_name") or "my"
             if (entry.get("hash") or "").lower() != binding["certificate_hash"].lower() \
                     or (entry.get("store") or "").lower() != store.lower():
-                certificates.append((key, binding["certificate_hash"], store))
+                rebinds.append((key, binding["certificate_hash"], store))
     for information in to_remove:
         present = known[information]
         operations.append({**base, "op": "remove", "path": path,
                            "key": {"protocol": present.get("protocol"),
                                    "bindingInformation": present.get("bindingInformation")}})
-    changed = bool(operations or certificates)
+    changed = bool(operations or certificates or rebinds)
     if changed and not check_mode:
         if operations:
             apply(host, {"backup": False, "operations": operations})
         for key, thumb, store in certificates:
             certstore.set_sslcert(host, key, thumb, store)
+    for key, thumb, store in rebinds:  # in check mode too, as website.ps1 does
+        certstore.set_sslcert(host, key, thumb, store)
     return {"changed": changed}
+
+
+def website_info(host: Host, params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
+    """website_info.ps1: the named site (or every site) with its bindings; ``exists`` false and no site if none."""
+    if not host.iis_installed:
+        raise ModuleFailure("winhost: IIS is not installed (the WebAdministration module cannot be loaded)")
+    root = ConfigFiles(host).apphost().root
+    sites = root.find(SECTION) if root is not None else None
+    found = [s for s in (sites.findall("site") if sites is not None else [])
+             if params.get("name") is None or s.get("name") == params["name"]]
+    sslcert = certstore.sslcerts(host)
+    listed = []
+    for site in found:
+        bindings = []
+        for element in site.findall("bindings/binding"):
+            ip, port, hostname = ((element.get("bindingInformation") or "").split(":") + ["", "", ""])[:3]
+            flags = _flags(element.get("sslFlags"))
+            https = (element.get("protocol") or "").lower() == "https"
+            entry = sslcert.get(certstore.sslcert_key(ip, int(port or 0), hostname, bool(flags & 1))) if https else None
+            bindings.append({"ip": ip, "port": int(port or 0), "hostname": hostname,
+                             "protocol": element.get("protocol"),
+                             "use_ccs": bool(flags & 2), "use_sni": bool(flags & 1),
+                             "certificate_hash": (entry or {}).get("hash", ""),
+                             "certificate_store_name": (entry or {}).get("store", "")})
+        application = site.find("application[@path='/']")
+        vdir = application.find("virtualDirectory[@path='/']") if application is not None else None
+        listed.append({"name": site.get("name"), "site_id": int(site.get("id") or 0), "state": "Started",
+                       "physical_path": vdir.get("physicalPath") if vdir is not None else "",
+                       "application_pool": (application.get("applicationPool") if application is not None else None)
+                       or "DefaultAppPool", "bindings": bindings})
+    return {"changed": False, "exists": bool(listed), "site": listed}

@@ -52,13 +52,15 @@ def emulated_host(module: Any, name: str) -> Any:
         module.fail_json(msg=str(exc))
 
 
-def run_and_exit(module: Any, name: str, logic: str, params: dict[str, Any] | None = None) -> None:
-    """Run winhost's ``logic`` (``"winhost.package:function"``) as stand-in ``name``; exit like the real module."""
+def run_and_exit(module: Any, name: str, logic: str, params: dict[str, Any] | None = None,
+                 collection: str = "ansible.windows") -> None:
+    """Run winhost's ``logic`` (``"winhost.package:function"``) as stand-in ``collection.name``; exit like the real
+    module."""
     host = emulated_host(module, name)
     from winhost.modules import run_module
 
     package, function = logic.split(":")
-    result = run_module(host, f"ansible.windows.{name}", getattr(importlib.import_module(package), function),
+    result = run_module(host, f"{collection}.{name}", getattr(importlib.import_module(package), function),
                         module.params if params is None else params, module.check_mode)
     if result.get("failed"):
         module.fail_json(**result)

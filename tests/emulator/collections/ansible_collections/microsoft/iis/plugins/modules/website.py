@@ -14,7 +14,7 @@ author:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.ansible.windows.plugins.module_utils._emulated import emulated_host
+from ansible_collections.ansible.windows.plugins.module_utils._emulated import run_and_exit
 
 BINDING = {
     "ip": {"type": "str"},
@@ -46,14 +46,7 @@ def main() -> None:
         },
         supports_check_mode=True,
     )
-    host = emulated_host(module, "website")
-    from winhost.modules import run_module
-    from winhost.website import website
-
-    result = run_module(host, "microsoft.iis.website", website, module.params, module.check_mode)
-    if result.get("failed"):
-        module.fail_json(**result)
-    module.exit_json(**result)
+    run_and_exit(module, "website", "winhost.website:website", collection="microsoft.iis")
 
 
 if __name__ == "__main__":
