@@ -32,7 +32,7 @@ BOOLEANS = ["reverse_proxy_reboot", "reverse_proxy_arr_enabled", "reverse_proxy_
             "winflask_verify",
             # HTTPS (docs/https.md; "false" strings for the HSTS directives: tests/integration/test_https.py)
             "reverse_proxy_https", "reverse_proxy_https_redirect", "reverse_proxy_hsts",
-            "reverse_proxy_hsts_include_subdomains", "reverse_proxy_hsts_preload"]
+            "reverse_proxy_hsts_include_subdomains", "reverse_proxy_hsts_preload", "reverse_proxy_https_acme_static"]
 
 
 def test_every_boolean_role_variable_is_read_with_bool() -> None:
