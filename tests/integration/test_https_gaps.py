@@ -27,6 +27,10 @@ VENV = venvs()[0]
 DEST = "C:\\ProgramData\\winflask.iis\\https.pfx"
 MARK = "C:\\winflask-second-run.mark"
 CHALLENGE = "C:\\inetpub\\wwwroot\\.well-known\\acme-challenge\\"
+# What win-acme can place next to the token (docs/https.md "ACME"): a mimeMap for files without an extension.
+WIN_ACME_WEB_CONFIG = (b'<configuration><system.webServer><staticContent>'
+                       b'<mimeMap fileExtension="." mimeType="text/plain" /></staticContent></system.webServer>'
+                       b'</configuration>')
 TOKEN = b"LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0.9jg46WB3rR_AHD-EBXdN7cBkH1WOu0tA3M9fm21mqTI"
 
 
@@ -59,9 +63,8 @@ def test_acme_path_pfx_removed_and_check_mode_does_not_rebind(tmp_path: Path) ->
     second.mkdir()
     _ca, pfx, thumb = make_certificates(first)
     _ca2, other_pfx, other = make_certificates(second)
-    # An ACME client's filesystem validation (win-acme) writes the token into the site's folder; a .txt file too, as
-    # IIS without a mimeMap for "." answers an extensionless file with 404.3 (emulated: the site's web.config
-    # staticContent is not read by the emulated static handler, so the extensionless token is asserted as 404.3).
+    # An ACME client's filesystem validation (win-acme) writes the token into the site's folder; a .txt file too. IIS
+    # without a mimeMap for "." answers an extensionless file with 404.3, with win-acme's web.config beside it 200.
     host.write_bytes(CHALLENGE + "ping.txt", TOKEN)
     host.write_bytes(CHALLENGE + "tok3n", TOKEN)
     host.write_bytes("C:\\Windows\\Temp\\other.pfx", other_pfx.read_bytes())
@@ -86,6 +89,10 @@ def test_acme_path_pfx_removed_and_check_mode_does_not_rebind(tmp_path: Path) ->
         status, _headers, body = get(port, "/.well-known/acme-challenge/tok3n")
         if status != 404 or b"404.3" not in body:
             problems.append(f"extensionless token without a mimeMap: {status} {body[:200]!r}")
+        host.write_bytes(CHALLENGE + "web.config", WIN_ACME_WEB_CONFIG)
+        status, headers, body = get(port, "/.well-known/acme-challenge/tok3n")
+        if (status, body, headers.get("content-type")) != (200, TOKEN, "text/plain"):
+            problems.append(f"extensionless token with win-acme's web.config: {status} {headers} {body[:200]!r}")
         status, headers, _body = get(port, "/myApp/health")
         if (status, headers.get("location")) != (301, "https://www.example.com/myApp/health"):
             problems.append(f"http is not redirected: {status} {headers}")

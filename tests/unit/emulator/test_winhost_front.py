@@ -388,3 +388,18 @@ def test_local_paths_see_a_file_created_after_it_was_found_missing(front: Host) 
     assert paths.kind(f"{WWWROOT}\\later\\web.config") == "file"
     (folder / "web.config").unlink()
     assert paths.kind(f"{WWWROOT}\\later\\web.config") is None
+
+
+def test_static_content_mime_maps_of_the_web_config_files_down_to_the_folder(front: Host) -> None:
+    # Microsoft, "Adding Static Content MIME Mappings <mimeMap>": a web.config adds (fileExtension "." is a file
+    # without an extension, as win-acme writes it for ACME tokens) and removes mappings below its folder only.
+    folder = SITE_WEB_CONFIG.rsplit("\\", 1)[0] + "\\static"
+    front.write_bytes(folder + "\\token", b"t0k3n")
+    assert request(front, "GET", "/static/token").status == 404  # 404.3: no mimeMap for "."
+    front.write_bytes(folder + "\\web.config", b'<configuration><system.webServer><staticContent>'
+                      b'<mimeMap fileExtension="." mimeType="text/plain" /><remove fileExtension=".css" />'
+                      b'</staticContent></system.webServer></configuration>')
+    token = request(front, "GET", "/static/token")
+    assert (token.status, token.getheader("Content-Type")) == (200, "text/plain")
+    assert request(front, "GET", "/static/app.css").status == 404
+    assert request(front, "GET", "/index.html").getheader("Content-Type") == "text/html"  # the parent keeps its own

@@ -2,12 +2,17 @@
 
 Sources (docs/emulator.md "HTTP through the emulated IIS"): Microsoft, "HTTP status codes in IIS"
 (KB 943891) for 403.14, 404.0, 404.3, 404.8 and 405.0; the request filtering `hiddenSegments` IIS ships
-(web.config, bin, App_code, ...); the staticContent mimeMap entries IIS ships for the extensions below.
+(web.config, bin, App_code, ...); the staticContent mimeMap entries IIS ships for the extensions below, and
+each web.config's ``<staticContent>`` from the site root down to the file's folder over them (Microsoft,
+"Static Content <staticContent>" and "Adding Static Content MIME Mappings <mimeMap>": ``<mimeMap
+fileExtension mimeType>`` adds, ``<remove fileExtension>`` and ``<clear/>`` take away; ``fileExtension="."``
+is the mapping of a file without an extension, as win-acme's web.config for ACME tokens writes it).
 """
 
 from __future__ import annotations
 
 import posixpath
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
@@ -84,16 +89,39 @@ def serve(host: Host, view: ServerView, site: Site, target: str, method: str) ->
         for name in documents if enabled else ():
             candidate = host.local_path(folder.rstrip("\\") + "\\" + name)
             if candidate.is_file():
-                return _file(candidate.read_bytes(), name)
+                return _file(candidate.read_bytes(), name, mime_types(host, folder_chain(site, path)))
         return error_answer(403, 14, "Forbidden", "The Web server is configured to not list the contents of "
                             "this directory.")
-    return _file(local.read_bytes(), local.name)
+    return _file(local.read_bytes(), local.name, mime_types(host, folder_chain(site, path.rsplit("/", 1)[0] or "/")))
 
 
-def _file(data: bytes, name: str) -> Answer:
+def mime_types(host: Host, folders: list[str]) -> dict[str, str]:
+    """The effective staticContent mimeMap: IIS's shipped entries, then each web.config in ``folders``
+    (physical paths, parent first). A broken web.config fails the rule read first (500.19), so it is skipped."""
+    types = dict(MIME_TYPES)
+    for folder in folders:
+        data = host.read_bytes(folder.rstrip("\\") + "\\web.config")
+        if data is None:
+            continue
+        try:
+            section = ET.fromstring(data).find("system.webServer/staticContent")
+        except ET.ParseError:
+            continue
+        for entry in section if section is not None else ():
+            extension = (entry.get("fileExtension") or "").lower()
+            if entry.tag == "clear":
+                types = {}
+            elif entry.tag == "remove":
+                types.pop(extension, None)
+            elif entry.tag == "mimeMap" and extension:
+                types[extension] = entry.get("mimeType") or ""
+    return types
+
+
+def _file(data: bytes, name: str, types: dict[str, str] | None = None) -> Answer:
     from .errors import error_answer
 
-    content_type = MIME_TYPES.get(posixpath.splitext(name)[1].lower())
+    content_type = (MIME_TYPES if types is None else types).get(posixpath.splitext(name)[1].lower() or ".")
     if content_type is None:
         return error_answer(404, 3, "Not Found", "The page you are requesting cannot be served because of the "
                             "extension configuration. If the page is a script, add a handler. If the file "
