@@ -13,7 +13,7 @@ import stat as stat_module
 import threading
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -262,20 +262,26 @@ def server_view(host: Host, cache: StampCache) -> ServerView:
     return cache.get("server", build)
 
 
-def default_documents(host: Host, view: ServerView, folders: list[str]) -> tuple[bool, tuple[str, ...]]:
-    """The default documents for a folder: applicationHost.config, then each web.config from the site root
-    down to the folder (``folders``: their physical paths, parent first)."""
-    enabled, files = view.default_documents[""]
-    listed = list(files)
+def web_config_sections(host: Host, folders: list[str], section: str) -> Iterator[ET.Element | None]:
+    """``section`` (e.g. ``system.webServer/defaultDocument``) of each web.config in ``folders`` (physical
+    paths, parent first) that exists and parses: a broken web.config fails the rule read first (500.19)."""
     for folder in folders:
         data = host.read_bytes(folder.rstrip("\\") + "\\web.config")
         if data is None:
             continue
         try:
-            root = ET.fromstring(data)
+            yield ET.fromstring(data).find(section)
         except ET.ParseError:
-            continue  # a broken web.config fails the rule read first (500.19)
-        enabled, listed = _documents(root.find("system.webServer/defaultDocument"), enabled, listed)
+            continue
+
+
+def default_documents(host: Host, view: ServerView, folders: list[str]) -> tuple[bool, tuple[str, ...]]:
+    """The default documents for a folder: applicationHost.config, then each web.config from the site root
+    down to the folder (``folders``: their physical paths, parent first)."""
+    enabled, files = view.default_documents[""]
+    listed = list(files)
+    for found in web_config_sections(host, folders, "system.webServer/defaultDocument"):
+        enabled, listed = _documents(found, enabled, listed)
     return enabled, tuple(listed)
 
 

@@ -12,13 +12,12 @@ is the mapping of a file without an extension, as win-acme's web.config for ACME
 from __future__ import annotations
 
 import posixpath
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from ..config.sites import Site
 from ..host import Host
-from .site import ServerView, default_documents
+from .site import ServerView, default_documents, web_config_sections
 
 # staticContent/mimeMap as IIS 10 ships it (subset): an extension not listed is refused with 404.3.
 MIME_TYPES = {
@@ -97,16 +96,9 @@ def serve(host: Host, view: ServerView, site: Site, target: str, method: str) ->
 
 def mime_types(host: Host, folders: list[str]) -> dict[str, str]:
     """The effective staticContent mimeMap: IIS's shipped entries, then each web.config in ``folders``
-    (physical paths, parent first). A broken web.config fails the rule read first (500.19), so it is skipped."""
+    (physical paths, parent first)."""
     types = dict(MIME_TYPES)
-    for folder in folders:
-        data = host.read_bytes(folder.rstrip("\\") + "\\web.config")
-        if data is None:
-            continue
-        try:
-            section = ET.fromstring(data).find("system.webServer/staticContent")
-        except ET.ParseError:
-            continue
+    for section in web_config_sections(host, folders, "system.webServer/staticContent"):
         for entry in section if section is not None else ():
             extension = (entry.get("fileExtension") or "").lower()
             if entry.tag == "clear":
