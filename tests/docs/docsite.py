@@ -48,8 +48,8 @@ CORE_LABELS: dict[str, tuple[str, str]] = {
     "common_return_values": ("reference_appendices/common_return_values.html", "Return Values"),
     "ansible_configuration_settings": ("reference_appendices/config.html", "Ansible Configuration Settings"),
 }
-# Collections whose module pages the winflask.iis pages link to (its dependency and ansible-core).
-LINKED_COLLECTIONS = ("ansible.windows", "ansible.builtin")
+# Collections whose module pages the winflask.iis pages link to (its dependencies and ansible-core).
+LINKED_COLLECTIONS = ("ansible.windows", "microsoft.iis", "ansible.builtin")
 
 
 class DocsiteError(Exception):
