@@ -12,8 +12,14 @@ OUTBOUND = "Add Strict-Transport-Security to https responses (IIS without native
 
 
 def task(name: str) -> dict:
-    tasks = {t["name"]: t for t in load("reverse_proxy", "tasks/https.yml")}
-    return tasks[name]
+    """A task of tasks/https.yml by name, also inside a block (its block, rescue and always lists)."""
+    found = {}
+    todo = list(load("reverse_proxy", "tasks/https.yml"))
+    while todo:
+        entry = todo.pop(0)
+        found[entry["name"]] = entry
+        todo += [t for key in ("block", "rescue", "always") for t in entry.get(key) or []]
+    return found[name]
 
 
 def scope(native: bool, **overrides) -> dict:

@@ -100,9 +100,14 @@ def test_the_pfx_is_shipped_and_website_called_in_check_mode_only_when_safe(read
 def test_the_copy_is_removed_and_website_skipped_in_check_mode_when_unsafe() -> None:
     tasks = {t["name"]: t for t in load("reverse_proxy", "tasks/https.yml")}
     names = list(tasks)
-    assert names.index("Read the site's bindings") < names.index("Copy the PFX to the host") \
-        < names.index("Import the PFX into LocalMachine\\My") < names.index("Remove the PFX from the host")
-    assert tasks["Remove the PFX from the host"]["ansible.windows.win_file"]["state"] == "absent"
+    assert names.index("Read the site's bindings") < names.index("Ship the PFX and import it")
+    ship = tasks["Ship the PFX and import it"]
+    assert ship["when"] == "reverse_proxy_https_import | bool"
+    assert [t["name"] for t in ship["block"]] == [
+        "Make the folder of the PFX", "Copy the PFX to the host", "Import the PFX into LocalMachine\\My"]
+    # removed even when the copy or the import fails: no PFX stays on the host
+    assert [(t["name"], t["ansible.windows.win_file"]["state"]) for t in ship["always"]] == [
+        ("Remove the PFX from the host", "absent")]
     assert tasks["Bind the certificate to the site over https"]["when"] == \
         "not (ansible_check_mode and reverse_proxy_https_binding_unsafe | bool)"
     report = tasks["Say what the https binding would become"]
