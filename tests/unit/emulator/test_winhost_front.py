@@ -403,3 +403,16 @@ def test_static_content_mime_maps_of_the_web_config_files_down_to_the_folder(fro
     assert (token.status, token.getheader("Content-Type")) == (200, "text/plain")
     assert request(front, "GET", "/static/app.css").status == 404
     assert request(front, "GET", "/index.html").getheader("Content-Type") == "text/html"  # the parent keeps its own
+
+
+def test_an_invalid_content_length_gets_400_and_the_connection_closed(front: Host) -> None:
+    # RFC 9112 6.3: an invalid Content-Length is unrecoverable framing, 400 and close (HTTP.sys, before IIS).
+    connection = http.client.HTTPConnection("127.0.0.1", ensure_running(front)["*:80:"], timeout=10)
+    connection.putrequest("POST", "/index.html")
+    connection.putheader("Host", "localhost")
+    connection.putheader("Content-Length", "ten")
+    connection.endheaders()
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    assert (response.status, response.getheader("Connection")) == (400, "close")

@@ -240,10 +240,12 @@ class Handler(BaseHTTPRequestHandler):
             size = int(length) if length else 0
         except ValueError:
             size = -1
-        if size < 0:  # an unreadable Content-Length: refused as before (not request filtering's 404.13)
+        if size < 0:
+            # An invalid Content-Length makes the framing unreadable: 400 and the connection closed (RFC 9112 6.3,
+            # "the server MUST respond with a 400 (Bad Request) status code and then close the connection"); on
+            # Windows HTTP.sys answers before IIS sees the request (its page's exact text: UNCONFIRMED).
             self.close_connection = True
-            self._send(error_answer(413, 1, "Request Entity Too Large", "The request filtering module is "
-                                    "configured to deny a request that exceeds the request content length."))
+            self._send(error_answer(400, 0, "Bad Request", "The request's Content-Length header is invalid."))
             return
         https = self.tls is not None
         headers = list(self.headers.items())
@@ -267,6 +269,8 @@ class Handler(BaseHTTPRequestHandler):
         for name, value in answer.headers:
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(answer.body)))
+        if self.close_connection:  # RFC 9112 9.6: a server that closes after this response says so
+            self.send_header("Connection", "close")
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(answer.body)
