@@ -7,17 +7,22 @@ range fails before anything reaches the host.
 Measured on the host: applicationHost.config's proxy responseBufferLimit="0" and urlCompression
 doDynamicCompression="false" in <location path="Default Web Site/events">, the WebSocket feature installed, the
 site's web.config with requestLimits maxAllowedContentLength, the static rule (action None) before the proxy rule
-and the empty Sec-WebSocket-Extensions, and no write call after the first role run.
+and the empty Sec-WebSocket-Extensions, and no write call after the first role run. Through the emulated IIS: a
+body above IIS's default 30,000,000 bytes but within the role's limit passes request filtering (on to ARR), a
+Content-Length above the role's limit gets 404.13 (Microsoft, "Request Limits <requestLimits>").
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from playbook_run import ansible_env, create_host, read_calls, run_playbook, snapshot, venvs, write_inventory
+import test_site_app
 from winhost import Host
+from winhost.front import ensure_running
 
 HOST = "emulated-server2022"
 VENV = venvs()[0]
@@ -44,14 +49,33 @@ def live_check() -> dict:
         ]}}
 
 
+# The emulated host's folder (tmp_path / "host"), its processes (the emulated IIS) stopped afterwards.
+host_root = test_site_app.host_root
+
+
+def post(port: int, length: int, body: bytes = b"") -> tuple[int, bytes]:
+    """A POST through the emulated IIS that announces ``length`` bytes (sent only when ``body`` is given)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.putrequest("POST", "/myApp/upload")
+    connection.putheader("Host", "localhost")
+    connection.putheader("Content-Length", str(length))
+    connection.endheaders()
+    if body:
+        connection.send(body)
+    response = connection.getresponse()
+    answer = (response.status, response.read())
+    connection.close()
+    return answer
+
+
 def play(path: Path, tasks: list[dict]) -> Path:
     path.write_text(json.dumps([{"name": "production", "hosts": "windows", "gather_facts": False,
                                  "tasks": tasks}]), encoding="utf-8")
     return path
 
 
-def test_production_options_converge_and_bad_input_fails_first(tmp_path: Path) -> None:
-    root = create_host(VENV, tmp_path / "host")
+def test_production_options_converge_and_bad_input_fails_first(tmp_path: Path, host_root: Path) -> None:
+    root = create_host(VENV, host_root)
     host = Host(root)
     inventory = write_inventory(tmp_path / "inventory.yml", HOST)
     env = ansible_env(VENV, root, tmp_path)
@@ -80,6 +104,15 @@ def test_production_options_converge_and_bad_input_fails_first(tmp_path: Path) -
     calls = read_calls(root)
     mark = next(i for i, c in enumerate(calls) if c["module"].endswith("win_file"))
     assert [c for c in calls[mark + 1:] if c["kind"] == "write"] == []   # the second run changed nothing
+
+    # Request filtering at the role's limit (104857600), through the emulated IIS: 40 MB is over IIS's default
+    # 30000000 yet passes on to ARR (whose back end, 127.0.0.1:50100, does not listen here: 502.3); more than the
+    # role's limit is refused with 404.13 before the body is read.
+    port = ensure_running(host)["*:80:"]
+    status, body = post(port, 40_000_000, b"x" * 40_000_000)
+    assert b"404.13" not in body and status != 413, (status, body[:300])
+    status, body = post(port, 104857601)
+    assert status == 404 and b"404.13" in body, (status, body[:300])
 
     before = snapshot(root)
     calls_before = len(calls)

@@ -28,6 +28,7 @@ import yaml
 from playbook_run import REPO, ansible_env, app_port, create_host, read_calls, run_playbook, snapshot, venv_bin, venvs
 from test_site_app import get
 from winhost import Host
+from winhost.front import ensure_running
 from winhost.processes import stop_all
 
 # One run, under the first venv chosen (main by default; scripts/test.sh runs this file on main only).
@@ -110,7 +111,8 @@ def test_rollout_stops_at_the_host_whose_check_through_iis_fails(tmp_path: Path,
 
     # The first host is done and answers through its IIS; the second is deployed but not healthy;
     # the third, in the next batch, was never called.
-    status, body = get(f"http://127.0.0.1:{ports[0]}/myApp/health")
+    iis = ensure_running(Host(roots["web1"]))["*:80:"]
+    status, body = get(f"http://127.0.0.1:{iis}/myApp/health")
     assert status == 200 and json.loads(body) == {"status": "ok"}, (status, body)
     assert [c for c in read_calls(roots["web1"]) if c.get("kind") == "write"], "web1 was not deployed"
     assert get(f"http://127.0.0.1:{ports[1]}/myApp/health")[0] == 200, "web2's app should run"
