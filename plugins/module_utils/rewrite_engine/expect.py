@@ -1,8 +1,9 @@
 """Comparing a request's ``expect`` with the engine's result (winflask.iis.rewrite_rule_test).
 
 Only the keys the user gives are compared, in nested dictionaries too; lists compare exactly (same items,
-same order); a bool never equals a number. Request header and server variable names compare
-case-insensitively, as HTTP (RFC 9110 section 5.1, "Field names are case-insensitive") and IIS do.
+same order); a bool never equals a number. Request/response header and server variable names compare
+case-insensitively, as HTTP (RFC 9110 section 5.1, "Field names are case-insensitive") and IIS do; in those
+dictionaries a null expects the name to be absent (``response_headers: {Server: null}``).
 Standard library only.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 # result keys whose dictionaries are keyed by case-insensitive names
-CASELESS = ("request_headers", "server_variables")
+CASELESS = ("request_headers", "server_variables", "response_headers")
 
 
 def _same(want: Any, have: Any) -> bool:
@@ -35,6 +36,10 @@ def differences(expected: Any, actual: Any, path: str = "") -> list[str]:
         for key, want in expected.items():
             here = f"{path}.{key}" if path else str(key)
             have_key = keys.get(str(key).lower()) if caseless else key
+            if caseless and want is None:
+                if have_key in actual:
+                    out.append(f"{here}: expected absent (null), got {actual[have_key]!r}")
+                continue
             if have_key not in actual:
                 out.append(f"{here}: expected {want!r}, got nothing (the result has no {key!r})")
                 continue

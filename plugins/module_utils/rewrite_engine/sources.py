@@ -31,7 +31,9 @@ from ansible_collections.winflask.iis.plugins.module_utils.rewrite.scope import 
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.errors import EngineError, Unsupported
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.evaluate import RuleSet
 from ansible_collections.winflask.iis.plugins.module_utils.rewrite_engine.outbound import OutboundRuleSet
-from ansible_collections.winflask.iis.plugins.module_utils.rewrite.outbound import precondition_from_node
+from ansible_collections.winflask.iis.plugins.module_utils.spec import ModuleError
+from ansible_collections.winflask.iis.plugins.module_utils.rewrite.outbound import (
+    PRECONDITION_ATTRS, precondition_from_node)
 
 GLOBAL_ADDRESS = Address(model.SECTIONS[model.GLOBAL])
 
@@ -47,6 +49,18 @@ class Effective:
     maps: dict[str, dict[str, Any]]
     outbound: OutboundRuleSet | None = None  # the outbound rules of the deepest level, when read (outbound=True)
     outbound_error: EngineError | None = None  # why those outbound rules cannot be evaluated
+    # config text: (folder, rules, error) per level that defines outbound rules, shallow first (outbound_for)
+    outbound_levels: tuple[tuple[str, OutboundRuleSet | None, EngineError | None], ...] = ()
+
+    def outbound_for(self, url: str) -> tuple[OutboundRuleSet | None, EngineError | None]:
+        """The outbound rules of a request's path: the deepest level of ``outbound_levels`` that holds the
+        request's folder, else ``outbound``/``outbound_error`` (live: this Effective is one folder's)."""
+        folder = request_folder(url)
+        chosen = (self.outbound, self.outbound_error)
+        for level, rules, error in self.outbound_levels:
+            if level == "/" or folder.lower() == level.lower() or _below(folder, level):
+                chosen = (rules, error)
+        return chosen
 
 
 def _folder(application: str | None) -> str:
@@ -135,6 +149,12 @@ def _rules_address(site: str, folder: str) -> Address:
     return site_address(model.SECTIONS[model.INBOUND], site, folder if folder != "/" else None)
 
 
+def outbound_address(site: str, application: str | None, folder: str) -> Address:
+    """The outboundRules section ``ruleset_from_read(..., [folder], outbound=True)`` reads (rewrite_rule_test
+    adds one per folder its requests lie in to the same config_read)."""
+    return _outbound_address(site, application, [folder])
+
+
 def _outbound_address(site: str, application: str | None, folders: Iterable[str]) -> Address:
     """The outboundRules section at the deepest level: its collection is the effective one (inherited like
     rules; there is no global outbound collection)."""
@@ -209,7 +229,8 @@ def ruleset_from_read(read: ConfigRead, site: str, application: str | None,
 # -- data: the config files' text ---------------------------------------------------------------
 _ATTR_TYPES: dict[str, type] = {
     attr: type(default) for table in (model.RULE_ATTRS, model.MATCH_ATTRS, model.CONDITION_ATTRS,
-                                      model.VARIABLE_ATTRS, model.ACTION_ATTRS)
+                                      model.VARIABLE_ATTRS, model.ACTION_ATTRS, model.OUTBOUND_MATCH_ATTRS,
+                                      model.OUTBOUND_ACTION_ATTRS)
     for attr, default in table.values() if isinstance(default, (bool, int))}
 # schema enum values (shared/research/iis-facts.md 1.2): the config system stores names; numbers are mapped
 _ENUM_NUMBERS: dict[str, tuple[str, ...]] = {
@@ -229,8 +250,18 @@ _SCHEMA: dict[str, tuple[set[str], set[str], str | None]] = {
     "set": ({a for a, _d in model.VARIABLE_ATTRS.values()}, set(), None),
     "action": ({a for a, _d in model.ACTION_ATTRS.values()}, set(), None),
 }
+# the same for <outboundRules> (RW2 "Outbound Rules", "Pre-conditions"): its rules, and <preConditions> items
+_OUT_SCHEMA: dict[str, tuple[set[str], set[str], str | None]] = {
+    **_SCHEMA,
+    "rule": ({a for a, _d in model.OUTBOUND_RULE_ATTRS.values()}, {"match", "conditions", "action"}, None),
+    "match": ({a for a, _d in model.OUTBOUND_MATCH_ATTRS.values()}, set(), None),
+    "action": ({a for a, _d in model.OUTBOUND_ACTION_ATTRS.values()}, set(), None),
+    "preCondition": ({a for a, _d in PRECONDITION_ATTRS.values()}, set(), "add"),
+}
 _COLLECTIONS = {"globalRules": ("rule", "name"), "rules": ("rule", "name"), "rewriteMaps": ("rewriteMap", "name"),
-                "allowedServerVariables": ("add", "name")}
+                "allowedServerVariables": ("add", "name"), "outboundRules": ("rule", "name"),
+                "preConditions": ("preCondition", "name")}
+_OUT_CHILDREN = ("preConditions", "customTags")  # child elements of <outboundRules> next to its rules
 _DTD = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
@@ -273,9 +304,11 @@ def _typed(attr: str, text: str, where: str) -> Any:
     return text
 
 
-def _node(element: ET.Element, where: str) -> dict[str, Any]:
+def _node(element: ET.Element, where: str, schema: dict[str, tuple[set[str], set[str], str | None]] | None = None
+          ) -> dict[str, Any]:
     """An XML element of a rule -> the Node JSON shape config_read returns, for ``model.rule_from_node``."""
-    attrs, children, item = _SCHEMA.get(element.tag, (set(), set(), None))
+    schema = schema or _SCHEMA
+    attrs, children, item = schema.get(element.tag, (set(), set(), None))
     here = f"{where} {_describe(element)}"
     for attr in element.attrib:
         if attr not in attrs:
@@ -286,9 +319,9 @@ def _node(element: ET.Element, where: str) -> dict[str, Any]:
                                            for a, v in element.attrib.items()}}
     for child in element:
         if child.tag == item:
-            node["items"].append(_node(child, here))
+            node["items"].append(_node(child, here, schema))
         elif child.tag in children and child.tag not in node["children"]:
-            node["children"][child.tag] = _node(child, here)
+            node["children"][child.tag] = _node(child, here, schema)
         else:
             raise EngineError(f"{here}: unexpected element <{child.tag}> (IIS answers HTTP 500.19, "
                               "\"Unrecognized element\")")
@@ -313,6 +346,9 @@ def _map_node(element: ET.Element, where: str) -> dict[str, Any]:
     return {"name": "rewriteMap", "attributes": attributes, "children": {}, "items": items}
 
 
+_Entry = tuple[str, str, ET.Element, str]  # (folder, key, element, where)
+
+
 class _Merged:
     """One collection (rules, maps, allowed variables) merged over the levels: (folder, key, element, where)."""
 
@@ -324,6 +360,8 @@ class _Merged:
     def merge(self, collection: ET.Element, folder: str, where: str) -> None:
         here = f"{where} <{self.kind}>"
         for child in collection:
+            if self.kind == "outboundRules" and child.tag in _OUT_CHILDREN:
+                continue  # merged on their own (preConditions); customTags serve body rules only
             if child.tag == "clear":
                 self.entries = []
             elif child.tag == "remove":
@@ -356,6 +394,8 @@ class _Sources:
     def __init__(self) -> None:
         self.merged = {kind: _Merged(kind) for kind in _COLLECTIONS}
         self.apphost_given = False
+        # (folder, outbound rules, preConditions) as merged at each level that has <outboundRules>
+        self.outbound: list[tuple[str, list[_Entry], list[_Entry]]] = []
 
     def add(self, rewrite: ET.Element, level: _Level, folder: str, apphost_root: bool, where: str) -> None:
         for section in rewrite:
@@ -370,8 +410,11 @@ class _Sources:
                     raise Unsupported(f"{here}: custom rewrite providers run code on the host; the engine does not "
                                       "emulate them")
                 continue
-            if section.tag in ("outboundRules", "customTags", "preConditions"):
-                continue  # response rewriting: not part of inbound evaluation
+            if section.tag == "outboundRules":
+                self._outbound(section, folder, where)
+                continue
+            if section.tag in _OUT_CHILDREN:
+                continue  # response rewriting: these belong inside <outboundRules>
             if section.tag not in _COLLECTIONS:
                 raise EngineError(f"{here}: unknown element (IIS answers HTTP 500.19, \"Unrecognized element\")")
             if section.tag == "globalRules" and not apphost_root:
@@ -385,6 +428,18 @@ class _Sources:
                                       "(overrideModeDefault=\"Deny\"; IIS answers HTTP 500.19); define it in "
                                       "applicationHost.config, in a <location path=\"Site\"> for a site")
             self.merged[section.tag].merge(section, folder, where)
+
+    def _outbound(self, section: ET.Element, folder: str, where: str) -> None:
+        """<outboundRules> of a level: its rules and <preConditions> merged like <rules> (RW2: the outbound
+        collection is inherited as the inbound one), the result kept per folder for ``outbound_for``."""
+        self.merged["outboundRules"].merge(section, folder, where)
+        for child in section.findall("preConditions"):
+            self.merged["preConditions"].merge(child, folder, f"{where} <outboundRules>")
+        snapshot = (folder, list(self.merged["outboundRules"].entries), list(self.merged["preConditions"].entries))
+        if self.outbound and self.outbound[-1][0].lower() == folder.lower():
+            self.outbound[-1] = snapshot
+        else:
+            self.outbound.append(snapshot)
 
 
 def _parse(text: Any, level: _Level) -> ET.Element:
@@ -544,4 +599,22 @@ def _effective(sources: _Sources) -> Effective:
     # without applicationHost.config the allow list is unknown: not checked (None); with it, IIS's default is empty
     allowed = ([str(e.get("name")) for _f, _k, e, _w in sources.merged["allowedServerVariables"].entries]
                if sources.apphost_given else None)
-    return _build(global_rules, levels, maps, allowed, labels)
+    effective = _build(global_rules, levels, maps, allowed, labels)
+    outbound = tuple((folder, *_outbound_rules(rules, pre)) for folder, rules, pre in sources.outbound)
+    return replace(effective, outbound_levels=outbound)
+
+
+_OUT_LABEL = re.compile(r"outbound_rules\[(\d+)\] '[^']*'")
+
+
+def _outbound_rules(rules: list[_Entry], pre: list[_Entry]) -> tuple[OutboundRuleSet | None, EngineError | None]:
+    """A level's merged outbound rules compiled, or why they cannot be evaluated (naming the XML rule)."""
+    try:
+        specs = [model.rule_from_node(Node(_node(e, w, _OUT_SCHEMA)), model.OUTBOUND)
+                 for _f, _k, e, w in rules]
+        conditions = [precondition_from_node(Node(_node(e, w, _OUT_SCHEMA))) for _f, _k, e, w in pre]
+        return OutboundRuleSet(specs, conditions), None
+    except (EngineError, ModuleError) as exc:
+        labels = [f"{w} {_describe(e)}" for _f, _k, e, w in rules]
+        kind = type(exc) if isinstance(exc, EngineError) else EngineError
+        return None, kind(_OUT_LABEL.sub(lambda m: labels[int(m.group(1))], str(exc)))
