@@ -6,7 +6,9 @@
   winflask.iis.server_variable) is read in ONE config_read and gives the same answer; after one variable is
   disallowed the request gets IIS's HTTP 500.50;
 - live, the web.config of an ordinary folder (/blog) that a request lists in ``dirs`` is read in the same
-  config_read and its rule runs; a routed URL listing no folder reads none (and does not fail).
+  config_read and its rule runs; a routed URL listing no folder reads none (and does not fail); the same
+  web.config's outbound rule rewrites the Location of the response_headers given (issue 12), read in that
+  config_read too; bad response_headers fail naming the option before any call.
 """
 
 from __future__ import annotations
@@ -36,8 +38,12 @@ WRONG = {"final": {"url": "http://127.0.0.1:50100/help"}}
 # a web.config in an ordinary folder below the site root (not an application), read when a request lists it
 BLOG_WEB_CONFIG = ('<?xml version="1.0" encoding="UTF-8"?>\n<configuration><system.webServer><rewrite><rules>'
                    '<rule name="BlogPost" stopProcessing="true"><match url="^post/(\\d+)$" />'
-                   '<action type="Rewrite" url="post.aspx?id={R:1}" /></rule>'
-                   "</rules></rewrite></system.webServer></configuration>")
+                   '<action type="Rewrite" url="post.aspx?id={R:1}" /></rule></rules>'
+                   '<outboundRules><rule name="BlogLocation">'
+                   '<match serverVariable="RESPONSE_Location" pattern="^http://127\\.0\\.0\\.1:50100/(.*)" />'
+                   '<action type="Rewrite" value="https://{HTTP_HOST}/{R:1}" /></rule></outboundRules>'
+                   "</rewrite></system.webServer></configuration>")
+MOVED = {"Content-Type": "text/html", "Location": "http://127.0.0.1:50100/blog/post/8"}
 
 
 def web_config() -> str:
@@ -66,7 +72,11 @@ def test_rewrite_rule_test_from_data_and_live(tmp_path: Path) -> None:
         task("allow", "winflask.iis.server_variable",
              {"name": ["HTTP_X_FORWARDED_PROTO", "HTTP_X_ORIGINAL_HOST"], "site": SITE}),
         task("live_folder", "winflask.iis.rewrite_rule_test", {"site": SITE, "requests": [
-            {"url": "/blog/post/7", "dirs": ["/blog"]}, {"url": "/api/users/1"}]}),
+            {"url": "/blog/post/7", "dirs": ["/blog"], "host": "www.example.com", "response_headers": MOVED,
+             "expect": {"response_headers": {"Location": "https://www.example.com/blog/post/8", "Server": None}}},
+            {"url": "/api/users/1"}]}),
+        task("bad_headers", "winflask.iis.rewrite_rule_test", {"site": SITE, "requests": [
+            {"url": "/blog/post/7", "response_headers": {"Bad Name": "x"}}]}),
         task("rule", "winflask.iis.rewrite_rule", PROXY_RULE),
         task("live_good", "winflask.iis.rewrite_rule_test", {"site": SITE, "requests": [{**HELP, "expect": GOOD}]}),
         task("disallow", "winflask.iis.server_variable",
@@ -113,6 +123,13 @@ def test_rewrite_rule_test_from_data_and_live(tmp_path: Path) -> None:
     assert posted["matched_rules"] == ["BlogPost"], posted
     assert posted["final"]["rooted_url"] == "/blog/post.aspx?id=7", posted
     assert routed["matched_rules"] == [] and routed["final"]["type"] == "None", routed
+    assert posted["outbound_matched_rules"] == ["BlogLocation"], posted
+    assert posted["response_headers"] == {**MOVED, "Location": "https://www.example.com/blog/post/8"}, posted
+    assert "response_headers" not in routed, routed  # no response_headers given: no outbound evaluation
+
+    bad = got["bad_headers"]
+    assert bad["failed"] is True and "requests[0].response_headers key 'Bad Name'" in bad["msg"], bad
+    assert "'Bad Name'" in bad["msg"] and "HTTP header name" in bad["msg"], bad
 
     blocked = got["live_500_50"]
     assert not blocked.get("failed"), blocked
@@ -133,4 +150,7 @@ def test_rewrite_rule_test_from_data_and_live(tmp_path: Path) -> None:
     folder_read = read_calls(root)[2]["request"]["reads"]
     assert [r["pspath"] for r in folder_read if r["section"].endswith("/rules")] == [
         f"MACHINE/WEBROOT/APPHOST/{SITE}", f"MACHINE/WEBROOT/APPHOST/{SITE}/blog"], folder_read
+    # the outboundRules of each request's folder, in the same read (no call for bad_headers: the list above)
+    assert [r["pspath"] for r in folder_read if r["section"].endswith("/outboundRules")] == [
+        f"MACHINE/WEBROOT/APPHOST/{SITE}/blog", f"MACHINE/WEBROOT/APPHOST/{SITE}"], folder_read
     assert snapshot(root) != before  # the rule and the variables were written by the other modules
