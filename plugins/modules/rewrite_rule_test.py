@@ -12,6 +12,9 @@ description:
     each request which rules matched, their back-references, where the request goes (rewrite, proxy through
     ARR, redirect, custom response, abort), the server variables the rules set and the request headers they
     produce.
+  - A request that gives O(requests[].response_headers) also goes through the outbound rules of its path, as
+    URL Rewrite 2.x runs them on response headers; its result shows the headers after them and the outbound
+    rules that matched.
   - The rules come either from a host (O(site), O(application)), the effective global and distributed rules,
     allowed server variables and rewrite maps read in one call, or from the config files' text (O(config)),
     with no call to any host, so that the task runs with C(delegate_to) V(localhost) and needs no Windows.
@@ -40,7 +43,9 @@ options:
         the file it names), a C(<location path="sub">) in a web.config, custom rewrite providers,
         C(useOriginalURLEncoding="false"), a path that does not lie below the one before it, and without O(site)
         the C(<location path="Some Site">) elements of C(applicationHost.config) that hold rewrite settings.
-        Outbound rules are ignored.
+      - C(<outboundRules>) (with their C(<preConditions>)) are merged over the levels like C(<rules>) and run for
+        a request with O(requests[].response_headers) below the folder of each level; rules on the response body
+        (C(filterByTags)) fail only such a request, naming the rule.
       - A web.config's C(<location path=".">) (what ASP.NET Core's publish writes) is that level itself.
       - Without a V(MACHINE/WEBROOT/APPHOST) level the allowed server variables are unknown and not checked; with
         it, a distributed rule that sets a variable not allowed gives the HTTP 500.50 result IIS answers.
@@ -109,11 +114,24 @@ options:
         description:
           - The client's address (C({REMOTE_ADDR})); V(127.0.0.1) when not given.
         type: str
+      response_headers:
+        description:
+          - The response headers by name as they leave the back end or IIS, before the outbound rules, for
+            example C(Content-Type) and C(Location); an empty dictionary for a response with none of interest.
+            A number is its decimal text.
+          - When given, the outbound rules of the request's path run on them, after the inbound rules, and see
+            the server variables as the inbound rules left them; the response status, for a C({RESPONSE_STATUS})
+            pre-condition, is O(requests[].server_variables) C(RESPONSE_STATUS).
+          - When not given, no outbound rule is read or run and the result has no RV(results[].response_headers).
+          - A rule the engine cannot evaluate (one on the response body, C(filterByTags) or C(customTags), a
+            file check, C(occurrences)) fails the task naming the request, the rule and why.
+        type: dict
       expect:
         description:
           - What the result must hold, in the shape of RV(results) (without C(url)). Only the keys given are
-            compared, in nested dictionaries too; lists compare whole and in order; request header and server
-            variable names compare case-insensitively.
+            compared, in nested dictionaries too; lists compare whole and in order; request header, response
+            header and server variable names compare case-insensitively; in those three dictionaries a null
+            value expects the name to be absent (C(Server) set to C(null) under C(response_headers)).
           - When a request does not meet it, the task fails with a message naming the request and each
             difference; RV(results) is still returned.
         type: dict
@@ -135,9 +153,12 @@ notes:
     folder still sees the site root's rules as the application has them.
   - With O(site), folders below the application are read only when a request lists them in O(requests[].dirs),
     since the host refuses to read a URL path that has no physical folder (a routed URL).
+  - With O(site), the outbound rules are read, in the same call, only when a request gives
+    O(requests[].response_headers), at the folder each such request lies in.
 seealso:
   - module: winflask.iis.rewrite_rule
   - module: winflask.iis.rewrite_rule_info
+  - module: winflask.iis.rewrite_outbound_info
   - module: winflask.iis.server_variable
   - name: URL Rewrite Module Configuration Reference
     description: How IIS evaluates rules, the source of the engine's behaviour.
@@ -184,6 +205,51 @@ EXAMPLES = r"""
 - name: Show where it went
   ansible.builtin.debug:
     msg: "{{ proxy_test.results[0].final.url }}"
+
+- name: See what the outbound rules do to a redirect from the back end (HSTS added, Location made public)
+  winflask.iis.rewrite_rule_test:
+    config:
+      - path: /
+        xml: |
+          <configuration>
+            <system.webServer>
+              <rewrite>
+                <outboundRules>
+                  <preConditions>
+                    <preCondition name="IsRedirection">
+                      <add input="{RESPONSE_STATUS}" pattern="^3\d\d$" />
+                    </preCondition>
+                  </preConditions>
+                  <rule name="RewriteLocation" preCondition="IsRedirection">
+                    <match serverVariable="RESPONSE_Location" pattern="^http://127\.0\.0\.1:50100/(.*)" />
+                    <action type="Rewrite" value="https://{HTTP_HOST}/{R:1}" />
+                  </rule>
+                  <rule name="AddHsts">
+                    <match serverVariable="RESPONSE_Strict_Transport_Security" pattern=".*" />
+                    <conditions>
+                      <add input="{HTTPS}" pattern="^on$" />
+                    </conditions>
+                    <action type="Rewrite" value="max-age=31536000" />
+                  </rule>
+                </outboundRules>
+              </rewrite>
+            </system.webServer>
+          </configuration>
+    requests:
+      - url: /login
+        host: www.example.com
+        https: true
+        server_variables:
+          RESPONSE_STATUS: "302"
+        response_headers:
+          Location: http://127.0.0.1:50100/login?next=/
+        expect:
+          outbound_matched_rules: [RewriteLocation, AddHsts]
+          response_headers:
+            Location: https://www.example.com/login?next=/
+            Strict-Transport-Security: max-age=31536000
+            X-Powered-By: null
+  delegate_to: localhost
 
 - name: Guard a deploy with the rules the site really has (read from the host in one call)
   winflask.iis.rewrite_rule_test:
@@ -239,6 +305,19 @@ results:
         C(x-original-host)), lower case.
       type: dict
       sample: {x-original-host: www.example.com}
+    response_headers:
+      description: The response headers after the outbound rules, by name (as given, or as the rule that added
+        one spells it). Only when O(requests[].response_headers) is given.
+      returned: when O(requests[].response_headers) is given
+      type: dict
+      sample: {Location: "https://www.example.com/login?next=/", Strict-Transport-Security: max-age=31536000}
+    outbound_matched_rules:
+      description: Names, in evaluation order, of the outbound rules whose pre-condition, pattern and conditions
+        succeeded. Only when O(requests[].response_headers) is given.
+      returned: when O(requests[].response_headers) is given
+      type: list
+      elements: str
+      sample: [RewriteLocation, AddHsts]
 """
 
 from ansible.module_utils.basic import AnsibleModule

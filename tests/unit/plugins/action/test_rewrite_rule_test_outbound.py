@@ -198,3 +198,16 @@ def test_live_mode_a_body_rule_of_the_requests_folder_fails_naming_it():
     assert len(host.calls) == 1 and result["failed"] is True
     assert result["msg"].startswith("requests[0] /blog/a: the outbound rules cannot be evaluated: "), result["msg"]
     assert "outbound_rules[0] 'Links': match without server_variable rewrites the response body" in result["msg"]
+
+
+def test_the_outbound_example_meets_its_expect_and_gives_the_return_samples():
+    import yaml
+
+    from ansible_collections.winflask.iis.plugins.modules import rewrite_rule_test as doc
+    example = next(t for t in yaml.safe_load(doc.EXAMPLES) if "outbound" in t["name"])
+    result, host = run(example["winflask.iis.rewrite_rule_test"])
+    assert host.calls == [] and "failed" not in result, result
+    (got,) = result["results"]
+    samples = {k: v["sample"] for k, v in yaml.safe_load(doc.RETURN)["results"]["contains"].items()}
+    assert samples["outbound_matched_rules"] == got["outbound_matched_rules"]
+    assert samples["response_headers"] == got["response_headers"]
