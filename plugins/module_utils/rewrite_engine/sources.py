@@ -7,8 +7,11 @@
   for applicationHost.config, otherwise the URL path of a web.config's folder. Collections merge as IIS merges
   them (Microsoft, "URL Rewrite Module Configuration Reference", "Rules Inheritance"; "Using Global and
   Distributed Rewrite Rules"): a level's ``<clear/>`` and ``<remove name>`` take away what the levels above (and
-  the same level before it) added. What cannot be evaluated is reported, never guessed (docs/rewrite-engine.md,
-  "The module winflask.iis.rewrite_rule_test").
+  the same level before it) added. ``<outboundRules>`` (and their ``<preConditions>``) merge the same way, kept
+  per folder (``Effective.outbound_for(url)``). What cannot be evaluated is reported, never guessed
+  (docs/rewrite-engine.md, "The module winflask.iis.rewrite_rule_test").
+- ``outbound_address(site, application, folder)``: the outboundRules section of a request's folder, which
+  rewrite_rule_test adds to its one read when a request gives ``response_headers``.
 
 Standard library only.
 """
