@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from ansible.errors import AnsibleLookupError
-from ansible.plugins.lookup import LookupBase
-from ansible_collections.winflask.iis.plugins.plugin_utils.pfx import PfxError, pfx_thumbprint
-
 DOCUMENTATION = r"""
 ---
 name: pfx_thumbprint
@@ -36,7 +30,7 @@ seealso:
   - module: ansible.windows.win_certificate_store
   - module: microsoft.iis.website
 author:
-  - winflask.iis developers
+  - winflask.iis developers (@winflask)
 """
 
 EXAMPLES = r"""
@@ -58,6 +52,13 @@ _raw:
   elements: str
   sample: [5409124040FA1C8FA74939BDA2EF8FD5975BD25B]
 """
+
+# Below the documentation, as validate-modules wants it for plugins (import-before-documentation).
+from typing import Any  # noqa: E402
+
+from ansible.errors import AnsibleLookupError  # noqa: E402
+from ansible.plugins.lookup import LookupBase  # noqa: E402
+from ansible_collections.winflask.iis.plugins.plugin_utils.pfx import PfxError, pfx_thumbprint  # noqa: E402
 
 
 class LookupModule(LookupBase):
