@@ -49,9 +49,10 @@ class ActionModule(WinflaskAction):
             addresses = sources.live_addresses(site, application, folders)
         except EngineError as exc:
             raise ModuleError(f"requests: {exc}") from None
-        outbound = spec.needs_outbound(args["requests"])
-        if outbound:
-            addresses += list(dict.fromkeys(sources.outbound_address(site, application, f) for f in folders))
+        # outboundRules only of the folders of requests that give response_headers (one read all the same)
+        outbound = {f.lower(): f for f, r in zip(folders, args["requests"], strict=True)
+                    if r.get("response_headers") is not None}
+        addresses += [sources.outbound_address(site, application, f) for f in outbound.values()]
         read = scopes.read_config(self, scope, addresses)
         cache: dict[str, sources.Effective] = {}
 
@@ -59,7 +60,8 @@ class ActionModule(WinflaskAction):
             folder = sources.listed_folder(request.url, request.dirs)
             if folder.lower() not in cache:
                 try:
-                    cache[folder.lower()] = sources.ruleset_from_read(read, site, application, [folder], outbound)
+                    cache[folder.lower()] = sources.ruleset_from_read(read, site, application, [folder],
+                                                                      folder.lower() in outbound)
                 except EngineError as exc:
                     raise ModuleError(f"the rules of {scope.describe()} as read from the host: {exc}") from None
             return cache[folder.lower()]

@@ -68,7 +68,7 @@ def engine_request(request: dict[str, Any]) -> dict[str, Any]:
 
 def response_headers(n: int, request: dict[str, Any]) -> list[tuple[str, str]] | None:
     """``requests[n].response_headers`` as (name, value) pairs, None when not given (no outbound evaluation).
-    Names must be HTTP header names (checks.py), values text (a number is its decimal text)."""
+    Names must be HTTP header names (checks.py), once each in any case; values text (an integer is its decimal text)."""
     given = request.get("response_headers")
     if given is None:
         return None
@@ -76,10 +76,15 @@ def response_headers(n: int, request: dict[str, Any]) -> list[tuple[str, str]] |
     if not isinstance(given, dict):
         raise ModuleError(f"{where} must be a dictionary of header names and values, got {given!r}")
     out = []
+    seen: dict[str, str] = {}
     for name, value in given.items():
         check_header_name(str(name), f"{where} key {name!r}")
+        if str(name).lower() in seen:
+            raise ModuleError(f"{where} names the header {seen[str(name).lower()]!r} twice ({name!r}): header names "
+                              "are case-insensitive (RFC 9110 5.1); give one")
+        seen[str(name).lower()] = str(name)
         if isinstance(value, bool) or not isinstance(value, (str, int)):
-            raise ModuleError(f"{where}.{name} must be the header's value as text, got {value!r}")
+            raise ModuleError(f"{where}.{name} must be the header's value as text or an integer, got {value!r}")
         out.append((str(name), str(value)))
     return out
 
@@ -95,9 +100,8 @@ def prepare(requests: list[dict[str, Any]]) -> list[Request]:
     return prepared
 
 
-def needs_outbound(requests: list[dict[str, Any]]) -> bool:
-    """Whether a request gives ``response_headers``: only then are outbound rules read and evaluated."""
-    return any(r.get("response_headers") is not None for r in requests)
+# Inbound results after which the response_headers given (the back end's answer) never exist.
+NO_RESPONSE = ("AbortRequest", "Error")
 
 
 def outbound_result(effective: Effective, request: Request, answer: dict[str, Any],
@@ -106,7 +110,11 @@ def outbound_result(effective: Effective, request: Request, answer: dict[str, An
 
     The outbound rules see the request's server variables as the inbound rules left them (Microsoft,
     "Modifying HTTP Response Headers": an inbound rule stores {HTTP_HOST} in ORIGINAL_HOST, the outbound rule
-    writes it into Location). Rules the engine cannot evaluate fail the request (EngineError)."""
+    writes it into Location). Rules the engine cannot evaluate fail the request (EngineError). An AbortRequest
+    (the connection is dropped) and the 500.50 error of a variable not allowed send no back-end response: no
+    outbound rule runs and ``response_headers`` is empty."""
+    if (answer.get("final") or {}).get("type") in NO_RESPONSE:
+        return {"response_headers": {}, "outbound_matched_rules": []}
     rules, error = effective.outbound_for(request.url)
     if error is not None:
         raise EngineError(f"the outbound rules cannot be evaluated: {error}")

@@ -118,7 +118,9 @@ options:
         description:
           - The response headers by name as they leave the back end or IIS, before the outbound rules, for
             example C(Content-Type) and C(Location); an empty dictionary for a response with none of interest.
-            A number is its decimal text.
+            An integer is its decimal text; each name once, in any case (header names are case-insensitive).
+          - After an AbortRequest or the 500.50 error of a server variable not allowed there is no response, so
+            no outbound rule runs and RV(results[].response_headers) is empty.
           - When given, the outbound rules of the request's path run on them, after the inbound rules, and see
             the server variables as the inbound rules left them; the response status, for a C({RESPONSE_STATUS})
             pre-condition, is O(requests[].server_variables) C(RESPONSE_STATUS).
@@ -154,7 +156,7 @@ notes:
   - With O(site), folders below the application are read only when a request lists them in O(requests[].dirs),
     since the host refuses to read a URL path that has no physical folder (a routed URL).
   - With O(site), the outbound rules are read, in the same call, only when a request gives
-    O(requests[].response_headers), at the folder each such request lies in.
+    O(requests[].response_headers), at the folder each such request lies in (not at other requests' folders).
 seealso:
   - module: winflask.iis.rewrite_rule
   - module: winflask.iis.rewrite_rule_info

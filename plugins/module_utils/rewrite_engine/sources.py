@@ -221,12 +221,12 @@ def ruleset_from_read(read: ConfigRead, site: str, application: str | None,
     if not outbound:
         return effective
     state = read.get(_outbound_address(site, application, folders))
-    rules = [model.rule_from_node(item, model.OUTBOUND) for item in state.element.items]  # effective order
-    pre = [precondition_from_node(item) for item in state.element.child("preConditions").items]
     try:
+        rules = [model.rule_from_node(item, model.OUTBOUND) for item in state.element.items]  # effective order
+        pre = [precondition_from_node(item) for item in state.element.child("preConditions").items]
         return replace(effective, outbound=OutboundRuleSet(rules, pre))
-    except EngineError as exc:  # the inbound rules still run; the response gets the error (500.52 on IIS)
-        return replace(effective, outbound_error=exc)
+    except (EngineError, ModuleError) as exc:  # the inbound rules still run; the response gets the error (500.52)
+        return replace(effective, outbound_error=exc if isinstance(exc, EngineError) else EngineError(str(exc)))
 
 
 # -- data: the config files' text ---------------------------------------------------------------

@@ -211,3 +211,36 @@ def test_the_outbound_example_meets_its_expect_and_gives_the_return_samples():
     samples = {k: v["sample"] for k, v in yaml.safe_load(doc.RETURN)["results"]["contains"].items()}
     assert samples["outbound_matched_rules"] == got["outbound_matched_rules"]
     assert samples["response_headers"] == got["response_headers"]
+
+
+def test_live_mode_reads_outbound_rules_only_for_the_folders_of_requests_with_response_headers():
+    reply = live_reply(rules_section([], site=f"{SITE}/blog"), rules_section([HSTS], model.OUTBOUND))
+    result, host = run({"site": SITE, "requests": [
+        {"url": "/blog/a", "dirs": ["/blog"]}, {"url": "/a", "response_headers": {}}]}, [reply])
+    assert "failed" not in result, result
+    reads = host.calls[0]["request"]["reads"]
+    assert [r["pspath"] for r in reads if r["section"] == OUTBOUND_SECTION] == [f"MACHINE/WEBROOT/APPHOST/{SITE}"]
+    assert result["results"][1]["outbound_matched_rules"] == ["AddHsts"]
+
+
+ABORT = """
+    <rules>
+      <rule name="Drop" stopProcessing="true"><match url="^drop" /><action type="AbortRequest" /></rule>
+    </rules>"""
+
+
+def test_no_outbound_rule_runs_when_the_inbound_rules_leave_no_response():
+    # AbortRequest drops the connection: the back end's response given never exists, nothing is sent.
+    result, _host = run({"config": config(("/", web_config(ABORT, OUTBOUND))), "requests": [
+        {"url": "/drop", "https": True, "response_headers": {"Content-Type": "text/html"}}]})
+    assert "failed" not in result, result
+    (got,) = result["results"]
+    assert got["final"]["type"] == "AbortRequest"
+    assert (got["response_headers"], got["outbound_matched_rules"]) == ({}, [])
+
+
+def test_a_header_named_twice_in_different_case_is_refused_before_any_read():
+    result, host = run({"site": SITE, "requests": [
+        {"url": "/a", "response_headers": {"X-Seen": "a", "x-seen": "b"}}]})
+    assert host.calls == [] and result["failed"] is True
+    assert "requests[0].response_headers names the header 'X-Seen' twice ('x-seen')" in result["msg"], result["msg"]
