@@ -17,23 +17,25 @@ class ActionModule(WinflaskAction):
 
     def manage(self, args: dict[str, Any]) -> dict[str, Any]:
         nssm_service.validate(args)  # before the read: bad input never reaches the host
-        # Secret variables are compared by HMAC-SHA256 under a key made for this task only, sent as a
-        # sensitive parameter: the digests in the read's result and the write's request reveal nothing.
-        key = secrets.token_hex(32) if nssm_service.secret_names(args) else ""
+        # Secret variables, and every variable the task does not name in environment, come back as HMAC-SHA256
+        # under a key made for this task only, sent as a sensitive parameter: the digests in the read's result
+        # and the write's request reveal nothing.
+        key = secrets.token_hex(32)
         self.reads += 1
-        read = self.run_nssm("nssm_read", nssm_service.read_request(args), nssm_service.read_secrets(args, key), args)
+        read = self.run_nssm("nssm_read", nssm_service.read_request(args), nssm_service.read_secrets(key), args)
         plan = nssm_service.plan(args, read, key)
         result: dict[str, Any] = {
             "changed": plan.changed,
             "name": (read.get("service") or {}).get("name") or args["name"],
-            "service": nssm_service.shown(plan.after),
+            "service": nssm_service.shown(plan.after, named=plan.secret_names),
             "status": plan.status,
             "exists": args["state"] != "absent",
             "nssm_commands": [list(c) for c in plan.commands],  # the password is never in a command
         }
         if plan.changed:
-            result["diff"] = yaml_diff(nssm_service.shown(plan.before),
-                                       nssm_service.shown(plan.after, plan.before, compare=True),
+            result["diff"] = yaml_diff(nssm_service.shown(plan.before, named=plan.secret_names),
+                                       nssm_service.shown(plan.after, plan.before, compare=True,
+                                                          named=plan.secret_names),
                                        f"nssm service {result['name']}")
         if not plan.changed or self.check_mode:
             return result

@@ -21,7 +21,7 @@ class ActionModule(WinflaskAction):
         key = secrets.token_hex(32) if names else ""
         read = run_script(self, self._task_vars, "nssm_read",
                           {"name": args["name"], "executable": args.get("executable"), "application": None,
-                           "account": None, "secret_names": names}, nssm_service.read_secrets(args, key) or None)
+                           "account": None, "secret_names": names}, nssm_service.read_secrets(key) or None)
         service = read.get("service")
         nssm = read.get("nssm")
         result: dict[str, Any] = {"changed": False, "exists": service is not None, "nssm": nssm,

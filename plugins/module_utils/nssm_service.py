@@ -156,7 +156,7 @@ def read_request(args: dict[str, Any]) -> dict[str, Any]:
     present = args.get("state") != "absent"
     account = wanted_account(args) or (virtual_account(args["name"]) if present else None)
     return {"name": args["name"], "executable": args.get("executable"),
-            "secret_names": secret_names(args),
+            "secret_names": secret_names(args), "plain_names": plain_names(args),
             "application": args.get("application") if present else None,
             "account": account if account and needs_logon_right_check(account) else None,
             "folders": log_folders(args) if present else []}
@@ -166,6 +166,13 @@ def secret_names(args: dict[str, Any]) -> list[str]:
     """The names of the task's secret variables (nssm_service's secret_environment, nssm_service_info's
     secret_names): nssm_read returns their digests, never their values."""
     return sorted(str(k) for k in args.get("secret_environment") or args.get("secret_names") or [])
+
+
+def plain_names(args: dict[str, Any]) -> list[str]:
+    """The only variables whose values nssm_read may return for nssm_service: the task's ``environment``
+    names. Every other AppEnvironmentExtra entry (an earlier task's secret, one set by hand) comes back as
+    a digest, so no value the task did not give leaves the host (docs/nssm.md "Secret environment")."""
+    return sorted(str(k) for k in args.get("environment") or {})
 
 
 def log_folders(args: dict[str, Any]) -> list[str]:
@@ -211,6 +218,7 @@ class Plan:
     status: str | None = None           # status expected after the task
     changed_options: list[str] = field(default_factory=list)
     secret_names: list[str] = field(default_factory=list)  # secret_environment's names (never values)
+    plain_names: list[str] = field(default_factory=list)  # environment's names (values nssm_read may return)
 
     @property
     def changed(self) -> bool:
@@ -311,7 +319,7 @@ def plan(args: dict[str, Any], read: dict[str, Any], key: str = "") -> Plan:
         where = args.get("executable") or "nssm.exe on the PATH or in %ProgramFiles%\\nssm"
         raise ModuleError(f"nssm was not found on the host ({where}): run the winflask.iis.nssm role first, "
                           "or give its full path in executable")
-    result = Plan(secret_names=secret_names(args))
+    result = Plan(secret_names=secret_names(args), plain_names=plain_names(args))
     ours = service is not None and is_nssm_service(service, nssm)
     if service is not None and not ours and not args.get("take_over"):
         image = (service.get("values") or {}).get("ImagePath")
@@ -441,6 +449,7 @@ def apply_request(args: dict[str, Any], read: dict[str, Any], p: Plan) -> dict[s
         "grant_logon_right": p.grant_logon_right,
         "commands": [command_entry(c, p.secret_names) for c in p.commands],
         "secret_names": p.secret_names,
+        "plain_names": p.plain_names,
         "expected": expected_values(None if p.created else read.get("service"), p.changed_options),
         "control": p.control,
         "control_lines": {verb: nssm_command_line([verb, name]) for verb in ("start", "stop", "restart")}
@@ -457,9 +466,10 @@ def needs_secrets(request: dict[str, Any]) -> bool:
     return any(c.get("password") for c in request["commands"] + request["rollback"])
 
 
-def read_secrets(args: dict[str, Any], key: str) -> dict[str, str]:
-    """nssm_read's sensitive parameters: the digest key, when the task has secret variables."""
-    return {"DigestKey": key} if secret_names(args) else {}
+def read_secrets(key: str) -> dict[str, str]:
+    """nssm_read's sensitive parameters: the digest key, when the task made one (nssm_service always does:
+    every variable it does not name comes back as a digest; nssm_service_info only for its secret_names)."""
+    return {"DigestKey": key} if key else {}
 
 
 def apply_secrets(args: dict[str, Any], request: dict[str, Any], key: str) -> dict[str, str]:
@@ -471,8 +481,9 @@ def apply_secrets(args: dict[str, Any], request: dict[str, Any], key: str) -> di
     if any(e.get("secret") for c in request["commands"] for e in c.get("environment") or []):
         values = {str(k): "" if v is None else str(v) for k, v in (args.get("secret_environment") or {}).items()}
         secrets["SecretEnvironment"] = json.dumps(values, sort_keys=True)
-    if request.get("secret_names"):
-        secrets["DigestKey"] = key
+    expected = ((request.get("expected") or {}).get("parameters") or {}).get(ENV_PARAM)
+    if key and (request.get("secret_names") or any(isinstance(e, dict) for e in expected or [])):
+        secrets["DigestKey"] = key  # the guard re-reads digests as the task's read made them
     return secrets
 
 
@@ -483,20 +494,27 @@ def secret_values(args: dict[str, Any]) -> list[str]:
     return sorted({v for v in values if v}, key=len, reverse=True)
 
 
+NOT_SHOWN = "(not shown)"
+
+
 def shown(settings: dict[str, Any] | None, before: dict[str, Any] | None = None,
-          compare: bool = False) -> dict[str, Any] | None:
+          compare: bool = False, named: list[str] | None = None) -> dict[str, Any] | None:
     """Settings as results and diffs show them: a secret variable is ``(secret)``; with ``compare``, one
-    whose digest differs from ``before``'s (or that is new) is ``(secret, changed)``. Never a value nor a
-    digest."""
+    whose digest differs from ``before``'s (or that is new) is ``(secret, changed)``. A variable read as a
+    digest that is not one of the task's secret variables (``named``; None: every digest is one) is
+    ``(not shown)``: the task did not name it. Never a value nor a digest."""
     if settings is None:
         return None
     env = settings.get("environment")
     if not isinstance(env, dict) or not any(isinstance(v, Secret) for v in env.values()):
         return settings
     old = (before or {}).get("environment") or {}
+    secret = None if named is None else {n.lower() for n in named}
     hidden = {}
     for name, value in env.items():
-        if isinstance(value, Secret):
+        if isinstance(value, Secret) and secret is not None and name.lower() not in secret:
+            value = NOT_SHOWN
+        elif isinstance(value, Secret):
             value = "(secret, changed)" if compare and old.get(name) != value else "(secret)"
         hidden[name] = value
     return {**settings, "environment": hidden}

@@ -285,10 +285,17 @@ def test_secret_environment_is_in_no_output_log_or_host_file_and_compared_by_has
 
     files = host_files(root)
     calls = read_calls(root)
+    # tasks that do not name TOKEN (only environment; not the environment at all): its value stays on the host
     check = checked("check", [{**task(SECRETS[1]), "check_mode": True},
                               {"name": "Would change", "ansible.builtin.assert": {"that": [
-                                  "svc is changed", "svc.service.environment.TOKEN == '(secret)'"]}}])
-    assert "TOKEN: (secret, changed)" in check.stdout
+                                  "svc is changed", "svc.service.environment.TOKEN == '(secret)'"]}},
+                              {**service_task(environment={"A": "2"}), "check_mode": True, "register": "plain"},
+                              {**service_task(), "check_mode": True, "register": "untouched"},
+                              {"name": "Not named, not shown", "ansible.builtin.assert": {"that": [
+                                  "plain is changed", "plain.service.environment == {'A': '2'}",
+                                  "untouched is not changed",
+                                  "untouched.service.environment == {'A': '(not shown)', 'TOKEN': '(not shown)'}"]}}])
+    assert "TOKEN: (secret, changed)" in check.stdout and "TOKEN: (not shown)" in check.stdout
     assert [c for c in read_calls(root)[len(calls):] if c["kind"] == "write"] == []
     assert {k: v for k, v in host_files(root).items() if k != "calls.jsonl"} == \
         {k: v for k, v in files.items() if k != "calls.jsonl"}

@@ -77,14 +77,17 @@ def find_nssm(host: Host, executable: str | None) -> dict[str, Any] | None:
 ENV_EXTRA = "AppEnvironmentExtra"
 
 
-def protect_environment(entries: list[str], names: list[str], key: str) -> list[Any]:
-    """Protect-Environment of common/nssm.ps1: entries of the task's secret names (case-insensitive) become
+def protect_environment(entries: list[str], names: list[str], key: str,
+                        plain: list[str] | None = None) -> list[Any]:
+    """Protect-Environment of common/nssm.ps1: entries of the task's secret names (case-insensitive), and with
+    ``plain`` (a list: the names whose values may come back) every entry not named there, become
     ``{"name", "hmac_sha256"}``, the HMAC-SHA256 of the value's UTF-8 bytes under the key's UTF-8 bytes."""
     lower = {n.lower() for n in names}
+    shown = None if plain is None else {n.lower() for n in plain}
     result: list[Any] = []
     for entry in entries:
         variable, _sep, value = str(entry).partition("=")
-        if variable.lower() in lower:
+        if variable.lower() in lower or (shown is not None and variable.lower() not in shown):
             result.append({"name": variable, "hmac_sha256": hmac.new(key.encode("utf-8"), value.encode("utf-8"),
                                                                      hashlib.sha256).hexdigest()})
         else:
@@ -93,16 +96,23 @@ def protect_environment(entries: list[str], names: list[str], key: str) -> list[
 
 
 def service_config(host: Host, name: str, secret_names: list[str] | None = None,
-                   key: str = "") -> dict[str, Any] | None:
-    """Get-ServiceConfig of common/nssm.ps1 (secret variables of the task as digests)."""
+                   key: str = "", plain_names: list[str] | None = None) -> dict[str, Any] | None:
+    """Get-ServiceConfig of common/nssm.ps1 (secret variables of the task, and with ``plain_names`` every
+    variable not named there, as digests)."""
     record = services.get(host, name)
     if record is None:
         return None
     params = copy.deepcopy(services.parameters(host, record))
-    if secret_names and ENV_EXTRA in params:
-        params[ENV_EXTRA] = protect_environment(params[ENV_EXTRA], secret_names, key)
+    if (secret_names or plain_names is not None) and ENV_EXTRA in params:
+        params[ENV_EXTRA] = protect_environment(params[ENV_EXTRA], secret_names or [], key, plain_names)
     return {"name": record["name"], "status": record["status"], "values": copy.deepcopy(record["values"]),
             "parameters": params}
+
+
+def plain_names(request: dict[str, Any]) -> list[str] | None:
+    """Get-PlainNames of common/nssm.ps1: the request's "plain_names", None when absent or null."""
+    names = request.get("plain_names")
+    return None if names is None else [str(n) for n in names]
 
 
 def secure_text(secure: dict[str, Any] | None, name: str) -> str:
@@ -129,7 +139,7 @@ def nssm_read(host: Host, request: dict[str, Any], check_mode: bool,
     return {
         "nssm": find_nssm(host, request.get("executable")),
         "service": service_config(host, str(request.get("name") or ""), list(request.get("secret_names") or []),
-                                  secure_text(secure, "DigestKey")),
+                                  secure_text(secure, "DigestKey"), plain_names(request)),
         "application": application,
         "account": account_info(host, request["account"]) if request.get("account") else None,
         "folders": folders,
@@ -241,14 +251,14 @@ def _status(host: Host, name: str) -> str | None:
 
 
 def changed_settings(host: Host, name: str, expected: dict[str, Any] | None, secret_names: list[str] | None = None,
-                     key: str = "") -> list[str]:
+                     key: str = "", plain: list[str] | None = None) -> list[str]:
     """Get-MovedSettings of nssm_apply.ps1: the registry values the write will change, read again now (secret
     variables as digests under the same key), that differ from what the task's read saw (names as in the
     registry, Parameters values prefixed)."""
     expected = expected or {}
     if not (expected.get("values") or expected.get("parameters")):
         return []
-    current = service_config(host, name, secret_names, key) or {"values": {}, "parameters": {}}
+    current = service_config(host, name, secret_names, key, plain) or {"values": {}, "parameters": {}}
     moved = []
     for where, prefix in (("values", ""), ("parameters", "Parameters\\")):
         for key, value in sorted((expected.get(where) or {}).items()):
@@ -262,7 +272,7 @@ def nssm_apply(host: Host, request: dict[str, Any], check_mode: bool,
                secure: dict[str, Any] | None = None) -> dict[str, Any]:
     name = str(request.get("name") or "")
     moved = changed_settings(host, name, request.get("expected"), list(request.get("secret_names") or []),
-                             secure_text(secure, "DigestKey"))
+                             secure_text(secure, "DigestKey"), plain_names(request))
     if moved:
         raise HostError("ServiceChanged", f"service {name} changed since this task read it: "
                                           f"{', '.join(moved)}", settings=moved)

@@ -261,3 +261,30 @@ def test_the_service_app_gets_the_secret_in_its_environment(svc_host):  # noqa: 
     assert svc_host.read_bytes(f"{APP_DIR}\\logs\\out.log").decode().strip() == digest
     assert services.get(svc_host, "svc")["process"]["environment"] == ["TOKEN"]
     assert TOKEN.encode() not in svc_host.state_file.read_bytes()
+
+
+def test_with_plain_names_only_those_values_come_back_and_the_guard_reads_alike(host, exe):
+    """nssm_service's read names its `environment` variables as plain_names: every other entry (an earlier
+    task's secret, a variable set by hand) is a digest, case-insensitively as Windows names; [] masks all."""
+    exe.run(["install", "myapp", APP])
+    nssm_apply(host, apply_request([env_command({"text": "A=1"}, {"secret": "TOKEN"})], secret_names=["TOKEN"]),
+               False, secure=secure_env(TOKEN=TOKEN))
+    key = {"DigestKey": SecureString(KEY)}
+    read = nssm_read(host, {"name": "myapp", "secret_names": [], "plain_names": ["a"]}, True, secure=key)
+    masked = ["A=1", {"name": "TOKEN", "hmac_sha256": hmac_of(TOKEN)}]
+    assert read["service"]["parameters"]["AppEnvironmentExtra"] == masked
+    none = nssm_read(host, {"name": "myapp", "plain_names": []}, True, secure=key)
+    assert none["service"]["parameters"]["AppEnvironmentExtra"] == [
+        {"name": "A", "hmac_sha256": hmac_of("1")}, masked[1]]
+    assert TOKEN not in json.dumps(read) + json.dumps(none)
+    # the write's guard re-reads with the same names: the masked value as read is no change, a moved one is
+    expected = {"values": {}, "parameters": {"AppEnvironmentExtra": masked}}
+    command = {"line": "set myapp AppEnvironmentExtra A=2", "label": "set myapp AppEnvironmentExtra"}
+    moved = {"values": {}, "parameters": {"AppEnvironmentExtra": [
+        "A=1", {"name": "TOKEN", "hmac_sha256": hmac_of("before")}]}}
+    with pytest.raises(HostError) as caught:
+        nssm_apply(host, apply_request([command], plain_names=["A"], expected=moved), False, secure=key)
+    assert caught.value.code == "ServiceChanged"
+    plain_write = apply_request([command], secret_names=[], plain_names=["A"], expected=expected)
+    assert nssm_apply(host, plain_write, False, secure=key)["commands_run"] == 1
+    assert services.parameters(host, services.get(host, "myapp"))["AppEnvironmentExtra"] == ["A=2"]

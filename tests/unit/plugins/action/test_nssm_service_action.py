@@ -9,6 +9,7 @@ from ansible_collections.winflask.iis.plugins.action.nssm_service_info import Ac
 
 from nssm_reads import APP, NSSM, read, service
 from replay import FakeHost, make_action
+from winhost.nssm_scripts import plain_names, protect_environment
 
 
 class SecretHost(FakeHost):
@@ -117,7 +118,9 @@ def test_password_goes_as_a_sensitive_parameter_never_in_the_request():
                                         "password": "Zq-7731-secret"}, host, diff=True).run(task_vars={})
     assert result["changed"] is True and "Zq-7731" not in repr(result)
     read_args, apply_args = host.sent
-    assert "sensitive_parameters" not in read_args
+    # the read gets only the task's digest key (unnamed variables come back as digests), never the password
+    assert [p["name"] for p in read_args["sensitive_parameters"]] == ["DigestKey"]
+    assert "Zq-7731" not in repr(read_args)
     assert apply_args["sensitive_parameters"] == [{"name": "Password", "value": "Zq-7731-secret"}]
     assert "Zq-7731" not in apply_args["parameters"]["Request"]
     assert ["set", "myapp", "ObjectName", "CORP\\svc", "********"] in result["nssm_commands"]
@@ -223,3 +226,78 @@ def test_info_hides_the_named_secret_variables():
     assert result["service"]["environment"] == {"A": "1", "TOKEN": "(secret)"}, result
     assert host.calls[0]["request"]["secret_names"] == ["TOKEN"]
     assert [p["name"] for p in host.sent[0]["sensitive_parameters"]] == ["DigestKey"]
+
+
+class EnvHost(SecretHost):
+    """A service holding AppEnvironmentExtra ``stored`` (an earlier task's secret among it): nssm_read is
+    answered as the emulated host's Get-ServiceConfig masks it, from the request's secret_names/plain_names
+    and the DigestKey sent; writes answer ok."""
+
+    def __init__(self, stored: list[str]):
+        super().__init__([])
+        self.stored = stored
+
+    def __call__(self, module_name, module_args, task_vars=None):
+        request = json.loads(module_args["parameters"]["Request"])
+        if "nssm_read" in module_args["script"].splitlines()[1]:
+            key = {p["name"]: p["value"] for p in module_args.get("sensitive_parameters") or []}.get("DigestKey", "")
+            env = protect_environment(self.stored, request.get("secret_names") or [], key, plain_names(request))
+            svc = service(status="SERVICE_RUNNING", AppEnvironmentExtra=env)
+            self.replies.append(FakeHost.ok(read(svc, application=None)))
+        else:
+            self.replies.append(FakeHost.ok({"changed": True, "status": "SERVICE_RUNNING"}))
+        return super().__call__(module_name, module_args, task_vars)
+
+
+def no_value_leaves(host: EnvHost, result: dict) -> None:
+    """The earlier secret is in no result, diff or request (the write's `expected` included)."""
+    assert SECRET_ENV not in repr(result) and SECRET_ENV not in repr(host.sent), result
+
+
+def test_an_environment_only_task_shows_no_value_it_did_not_give():
+    host = EnvHost(["A=1", f"TOKEN={SECRET_ENV}"])
+    result = make_action(ActionModule, {"name": "myapp", "environment": {"A": "2"}}, host,
+                         diff=True).run(task_vars={})
+    assert result["changed"] is True, result
+    no_value_leaves(host, result)
+    assert host.calls[0]["request"]["plain_names"] == ["A"]
+    assert "TOKEN: (not shown)" in result["diff"]["before"] and "A: '1'" in result["diff"]["before"]
+    assert "TOKEN" not in result["diff"]["after"]  # environment is the whole value: removed, as before
+    assert result["service"]["environment"] == {"A": "2"}
+    apply = host.calls[1]["request"]
+    assert [c["line"] for c in apply["commands"]] == ["set myapp AppEnvironmentExtra A=2"]
+    assert apply["plain_names"] == ["A"]
+    assert apply["expected"]["parameters"]["AppEnvironmentExtra"][1]["name"] == "TOKEN"
+
+
+def test_a_task_that_does_not_manage_the_environment_shows_names_only():
+    host = EnvHost(["A=1", f"TOKEN={SECRET_ENV}"])
+    result = make_action(ActionModule, {"name": "myapp", "rotate_bytes": 2097152}, host,
+                         diff=True).run(task_vars={})
+    assert result["changed"] is True, result
+    no_value_leaves(host, result)
+    assert host.calls[0]["request"]["plain_names"] == []
+    assert result["service"]["environment"] == {"A": "(not shown)", "TOKEN": "(not shown)"}
+    assert [c["label"] for c in host.calls[1]["request"]["commands"]] == ["set myapp AppRotateBytes"]
+
+
+def test_unnamed_variables_keep_idempotence_and_check_mode():
+    same = EnvHost(["A=1", f"TOKEN={SECRET_ENV}"])
+    result = make_action(ActionModule, {"name": "myapp", "state": "started"}, same, diff=True).run(task_vars={})
+    assert result["changed"] is False and len(same.calls) == 1, result
+    no_value_leaves(same, result)
+    check = EnvHost(["A=1", f"TOKEN={SECRET_ENV}"])
+    result = make_action(ActionModule, {"name": "myapp", "environment": {"A": "1"}}, check, check_mode=True,
+                         diff=True).run(task_vars={})
+    assert result["changed"] is True and [c["script"] for c in check.calls] == ["nssm_read"]
+    no_value_leaves(check, result)
+    named = EnvHost(["A=1", f"TOKEN={SECRET_ENV}"])
+    result = make_action(ActionModule, secret_task(), named, diff=True).run(task_vars={})
+    assert result["changed"] is False and result["service"]["environment"] == {"A": "1", "TOKEN": "(secret)"}
+
+
+def test_info_still_returns_values_it_is_not_told_to_hide():
+    host = EnvHost(["A=1", "B=2"])
+    result = make_action(InfoModule, {"name": "myapp"}, host, check_mode=True).run(task_vars={})
+    assert result["service"]["environment"] == {"A": "1", "B": "2"}, result
+    assert "plain_names" not in host.calls[0]["request"]
