@@ -18,10 +18,10 @@ at each start, registry.cpp get_parameters), each {"secret": NAME} entry as NAME
 {"restore": "AppEnvironmentExtra"} writes it back.
 Before any change the registry values in "expected" (as the task read them) are read again: if one moved,
 nothing is written (ServiceChanged, "settings" names them). AppEnvironmentExtra entries named in
-"secret_names" (and, with "plain_names", all not named there) are compared as their HMAC-SHA256 under
+"secret_names" (and, when the request has "plain_names", all not named there) are compared as their HMAC-SHA256 under
 -DigestKey, as nssm_read returned them.
 Request: {"name", "executable", "delete_existing", "created", "grant_logon_right": null|"<sid>", "secret_names": [],
-          "plain_names": null|["A"], "expected": {"values": {"<name>": <value>}, "parameters": {"<name>": <value>}},
+          "plain_names": ["A"] (optional), "expected": {"values": {"<name>": <value>}, "parameters": {"<name>": <value>}},
           "commands": [{"line", "label"} | {"account", "password", "label"} | {"environment", "label"}],
           "control": null|"start"|"stop"|"restart", "control_lines": {"start", "stop", "restart", "remove"},
           "rollback": [{"line", "label"} | {"restore", "label"}],
@@ -161,7 +161,7 @@ function Restore-EnvironmentExtra {
 
 function Get-MovedSettings {
     # The registry values this call will change that differ now from what the task's read saw.
-    param([string]$Name, $Expected, [string[]]$SecretNames, [string[]]$PlainNames = $null)
+    param([string]$Name, $Expected, [string[]]$SecretNames, [bool]$MaskUnnamed = $false, [string[]]$PlainNames = @())
     $moved = New-Object System.Collections.Generic.List[string]
     $wanted = @()
     foreach ($where in 'values', 'parameters') {
@@ -169,7 +169,7 @@ function Get-MovedSettings {
         if ($null -ne $part) { $wanted += @($part.PSObject.Properties | ForEach-Object { , @($where, $_.Name, $_.Value) }) }
     }
     if ($wanted.Count -eq 0) { return , $moved.ToArray() }
-    $config = Get-ServiceConfig $Name $SecretNames (ConvertFrom-SecureText $DigestKey) $PlainNames
+    $config = Get-ServiceConfig $Name $SecretNames (ConvertFrom-SecureText $DigestKey) $MaskUnnamed $PlainNames
     foreach ($item in $wanted) {
         $where, $key, $value = $item
         $now = $null
@@ -251,7 +251,7 @@ try {
     $commands = @(Get-Field $data 'commands' @())
     $script:SavedEnvironment = @{ Saved = $false; Value = $null }
 
-    $moved = Get-MovedSettings $name (Get-Field $data 'expected') @(Get-Field $data 'secret_names' @()) (Get-PlainNames $data)
+    $moved = Get-MovedSettings $name (Get-Field $data 'expected') @(Get-Field $data 'secret_names' @()) (Test-PlainNames $data) @(Get-Field $data 'plain_names' @())
     if ($moved.Count -gt 0) {
         throw (New-WinflaskError 'ServiceChanged' ("service $name changed since this task read it: " + ($moved -join ', ')) @{ settings = $moved })
     }

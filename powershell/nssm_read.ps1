@@ -5,14 +5,14 @@ Reads everything winflask.iis.nssm_service needs about one service in ONE call, 
 (HKLM\SYSTEM\CurrentControlSet\Services\<svc> and its Parameters key, where nssm keeps its settings)
 and the service control manager; nssm.exe itself is not run (no output to decode, no GUI risk).
 Request: {"name": "svc", "executable": null|"C:\\...\\nssm.exe", "application": null|"path", "secret_names": [],
-          "plain_names": null|["A"],
+          "plain_names": ["A"] (optional),
           "account": null|"DOMAIN\\user", "folders": ["C:\\app\\logs"]}
 Result:  {"nssm": null|{"path", "version"}, "service": null|{"name", "status", "values", "parameters"},
           "application": null|{"path", "exists"}, "account": null|{"name", "sid", "logon_right"},
           "folders": {"C:\\app\\logs": true|false}}
 AppEnvironmentExtra entries named in "secret_names" come back as {"name", "hmac_sha256"} (HMAC-SHA256 of the
-value under -DigestKey, a SecureString from win_powershell's sensitive_parameters), never as text; with
-"plain_names" a list (nssm_service: its environment names), so does every entry not named there.
+value under -DigestKey, a SecureString from win_powershell's sensitive_parameters), never as text; when
+the request has "plain_names" (nssm_service: its environment names), so does every entry not named there.
 Read only. SupportsShouldProcess lets win_powershell run it in check mode.
 #>
 [CmdletBinding(SupportsShouldProcess)]
@@ -116,7 +116,7 @@ try {
     }
     $result = [ordered]@{
         nssm = Find-Nssm ([string](Get-Field $requestData 'executable' ''))
-        service = Get-ServiceConfig $name @(Get-Field $requestData 'secret_names' @()) (ConvertFrom-SecureText $DigestKey) (Get-PlainNames $requestData)
+        service = Get-ServiceConfig $name @(Get-Field $requestData 'secret_names' @()) (ConvertFrom-SecureText $DigestKey) (Test-PlainNames $requestData) @(Get-Field $requestData 'plain_names' @())
         application = $application
         account = $account
         folders = $folders

@@ -79,8 +79,10 @@ options:
         "(secret, changed)" when the value changes.
       - Idempotent without reading the values back; the host returns an HMAC-SHA256 of each one under a key
         made for the task, and the module compares it with its own of the wanted value.
-      - Give it in every task that manages the service's environment; a task without it reads the values as
-        plain O(environment) (and shows them in its diff).
+      - A task returns no value it does not give itself; a variable named in neither O(environment) nor
+        O(secret_environment) (an earlier task's secret included) is read as a digest and shown as the text
+        "(not shown)". A task that gives O(environment) only still removes it (the two options are the whole
+        value), so give O(secret_environment) in every task that manages the environment.
       - The registry value itself is plain data of the service's C(Parameters) key, readable by whoever may read
         that key (local users too, unless its ACL is narrowed; the module does not change it). See the
         collection's docs/nssm.md, "Secret environment".
@@ -323,7 +325,8 @@ service:
   description:
     - The service's settings after the task (in check mode, those it would have), with the module's option
       names. C(arguments) is the quoted command line nssm stores (C(AppParameters)).
-    - A variable of O(secret_environment) shows the text "(secret)" in C(environment), never its value.
+    - A variable of O(secret_environment) shows the text "(secret)" in C(environment), never its value; one
+      the task does not name (in neither O(environment) nor O(secret_environment)) shows "(not shown)".
     - V(null) when the service is absent.
   returned: always
   type: dict

@@ -45,16 +45,16 @@ function ConvertFrom-SecureText {
 
 function Protect-Environment {
     # AppEnvironmentExtra entries NAME=VALUE whose NAME is one of the task's secret names (case-insensitive,
-    # as Windows environment names), or, when $Plain is a list, is not in it, become {name, hmac_sha256}:
+    # as Windows environment names), or, with $MaskUnnamed, is not in $Plain, become {name, hmac_sha256}:
     # HMAC-SHA256 of the value's UTF-8 bytes under the task's digest key (UTF-8). The controller compares that
-    # with its own HMAC of the wanted value. $Plain $null: every other entry comes back as text.
-    param([string[]]$Entries, [string[]]$Names, [string]$Key, [string[]]$Plain = $null)
+    # with its own HMAC of the wanted value. Without $MaskUnnamed every other entry comes back as text.
+    param([string[]]$Entries, [string[]]$Names, [string]$Key, [bool]$MaskUnnamed = $false, [string[]]$Plain = @())
     $hmac = New-Object System.Security.Cryptography.HMACSHA256 (, [System.Text.Encoding]::UTF8.GetBytes($Key))
     try {
         foreach ($entry in $Entries) {
             $at = $entry.IndexOf('=')
             $variable = if ($at -ge 0) { $entry.Substring(0, $at) } else { $entry }
-            if (($Names -contains $variable) -or ($null -ne $Plain -and -not ($Plain -contains $variable))) {
+            if (($Names -contains $variable) -or ($MaskUnnamed -and -not ($Plain -contains $variable))) {
                 $value = if ($at -ge 0) { $entry.Substring($at + 1) } else { '' }
                 $bytes = $hmac.ComputeHash([System.Text.Encoding]::UTF8.GetBytes($value))
                 [ordered]@{ name = $variable; hmac_sha256 = (-join ($bytes | ForEach-Object { $_.ToString('x2') })) }
@@ -65,14 +65,12 @@ function Protect-Environment {
     finally { $hmac.Dispose() }
 }
 
-function Get-PlainNames {
-    # The request's "plain_names" (nssm_service: its environment names, the only variables whose values may
-    # come back), $null when absent or null. Read from the property itself: a function that returns an empty
-    # array returns nothing (Get-Field would make [] $null); the comma keeps [] an array.
+function Test-PlainNames {
+    # Whether the request has the field "plain_names" (nssm_service always sends it: its environment names,
+    # the only variables whose values may come back; [] or null = none). Its presence decides, not its value:
+    # an empty array may come back from Get-Field as $null (a function returning @() outputs nothing).
     param($Data)
-    $field = $Data.PSObject.Properties['plain_names']
-    if ($null -eq $field -or $null -eq $field.Value) { return $null }
-    return , ([string[]]@($field.Value))
+    return ($null -ne $Data.PSObject.Properties['plain_names'])
 }
 
 function Get-ServiceController {
@@ -87,8 +85,9 @@ function Get-ServiceController {
 
 function Get-ServiceConfig {
     # $SecretNames/$DigestKey: AppEnvironmentExtra entries of those names come back as digests, not values;
-    # with $PlainNames (a list) every entry not named there too.
-    param([string]$Name, [string[]]$SecretNames = @(), [string]$DigestKey = '', [string[]]$PlainNames = $null)
+    # with $MaskUnnamed every entry not in $PlainNames too.
+    param([string]$Name, [string[]]$SecretNames = @(), [string]$DigestKey = '', [bool]$MaskUnnamed = $false,
+        [string[]]$PlainNames = @())
     $controller = Get-ServiceController $Name
     if ($null -eq $controller) { return $null }
     $key = [Microsoft.Win32.Registry]::LocalMachine.OpenSubKey("SYSTEM\CurrentControlSet\Services\$($controller.ServiceName)")
@@ -107,8 +106,8 @@ function Get-ServiceConfig {
             }
             finally { $paramKey.Close() }
         }
-        if (($SecretNames.Count -gt 0 -or $null -ne $PlainNames) -and $parameters.Contains('AppEnvironmentExtra')) {
-            $parameters['AppEnvironmentExtra'] = @(Protect-Environment @($parameters['AppEnvironmentExtra']) $SecretNames $DigestKey $PlainNames)
+        if (($SecretNames.Count -gt 0 -or $MaskUnnamed) -and $parameters.Contains('AppEnvironmentExtra')) {
+            $parameters['AppEnvironmentExtra'] = @(Protect-Environment @($parameters['AppEnvironmentExtra']) $SecretNames $DigestKey $MaskUnnamed $PlainNames)
         }
     }
     finally { $key.Close() }

@@ -110,9 +110,11 @@ def service_config(host: Host, name: str, secret_names: list[str] | None = None,
 
 
 def plain_names(request: dict[str, Any]) -> list[str] | None:
-    """Get-PlainNames of common/nssm.ps1: the request's "plain_names", None when absent or null."""
-    names = request.get("plain_names")
-    return None if names is None else [str(n) for n in names]
+    """Test-PlainNames of common/nssm.ps1: None when the request lacks the field "plain_names" (every entry
+    not in secret_names as text), else its names (null = none): the field's presence decides."""
+    if "plain_names" not in request:
+        return None
+    return [str(n) for n in request["plain_names"] or []]
 
 
 def secure_text(secure: dict[str, Any] | None, name: str) -> str:

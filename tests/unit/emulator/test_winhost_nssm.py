@@ -276,6 +276,10 @@ def test_with_plain_names_only_those_values_come_back_and_the_guard_reads_alike(
     none = nssm_read(host, {"name": "myapp", "plain_names": []}, True, secure=key)
     assert none["service"]["parameters"]["AppEnvironmentExtra"] == [
         {"name": "A", "hmac_sha256": hmac_of("1")}, masked[1]]
+    # the field's presence decides (as Test-PlainNames): null masks every entry too, absence none
+    assert nssm_read(host, {"name": "myapp", "plain_names": None}, True, secure=key) == none
+    assert nssm_read(host, {"name": "myapp"}, True)["service"]["parameters"]["AppEnvironmentExtra"] == [
+        "A=1", f"TOKEN={TOKEN}"]
     assert TOKEN not in json.dumps(read) + json.dumps(none)
     # the write's guard re-reads with the same names: the masked value as read is no change, a moved one is
     expected = {"values": {}, "parameters": {"AppEnvironmentExtra": masked}}
