@@ -42,6 +42,12 @@ APP_PORT_BLOCK = 200
 _app_ports_given = 0
 
 
+def port_free(port: int) -> bool:
+    """Whether nothing listens on 127.0.0.1:``port``."""
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
 def app_port() -> int:
     """A loopback port nothing listens on, for one test's app (or for a back end that must stay silent)."""
     global _app_ports_given  # pylint: disable=global-statement
@@ -50,9 +56,8 @@ def app_port() -> int:
     while _app_ports_given < APP_PORT_BLOCK:
         port = APP_PORT_BASE + index * APP_PORT_BLOCK + _app_ports_given
         _app_ports_given += 1
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                return port
+        if port_free(port):
+            return port
     raise AssertionError(f"no free loopback port left in worker {worker}'s block from "
                          f"{APP_PORT_BASE + index * APP_PORT_BLOCK}")
 
@@ -167,6 +172,13 @@ def write_inventory(path: Path, host: str) -> Path:
         '          ansible_python_interpreter: "{{ ansible_playbook_python }}"\n',
         encoding="utf-8",
     )
+    return path
+
+
+def write_play(path: Path, tasks: list[dict[str, Any]], name: str = "test") -> Path:
+    """A playbook of one play of ``tasks`` on the inventory's windows group, without fact gathering."""
+    path.write_text(json.dumps([{"name": name, "hosts": "windows", "gather_facts": False, "tasks": tasks}]),
+                    encoding="utf-8")
     return path
 
 

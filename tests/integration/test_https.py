@@ -20,7 +20,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from playbook_run import (
-    EMULATED_INVENTORY, REPO, ansible_env, app_port, create_host, read_calls, run_playbook, snapshot, write_inventory)
+    EMULATED_INVENTORY, REPO, ansible_env, app_port, create_host, read_calls, run_playbook, snapshot, write_inventory,
+    write_play)
 import test_site_app
 from test_site_app import extra_vars
 from winhost import Host, certstore
@@ -153,12 +154,11 @@ def test_server2016_hsts_comes_from_the_outbound_rule_on_tls_answers_only(tmp_pa
     root = create_host(VENV, host_root, profile="server2016")
     host = Host(root)
     host.write_bytes("C:\\inetpub\\wwwroot\\index.html", b"<p>home</p>")
-    book = tmp_path / "https2016.yml"
-    book.write_text(json.dumps([{"hosts": "windows", "gather_facts": False, "tasks": [{
+    book = write_play(tmp_path / "https2016.yml", [{
         "ansible.builtin.include_role": {"name": "winflask.iis.reverse_proxy", "tasks_from": "https"},
         "vars": {"reverse_proxy_https": True, "reverse_proxy_https_pfx": str(pfx),
                  "reverse_proxy_https_pfx_password": PASSWORD, "reverse_proxy_hsts_max_age": 600,
-                 "reverse_proxy_hsts_include_subdomains": True}}]}]), encoding="utf-8")
+                 "reverse_proxy_hsts_include_subdomains": True}}])
     run = run_playbook(VENV, book, write_inventory(tmp_path / "inventory.yml", "emulated-server2016"),
                        ansible_env(VENV, root, tmp_path))
     assert run.rc == 0, run.failure_report()

@@ -12,12 +12,12 @@ the first certificate proves the role did not call it, and the role reports the 
 from __future__ import annotations
 
 import http.client
-import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from playbook_run import ansible_env, create_host, read_calls, run_playbook, snapshot, venvs, write_inventory
-from test_https import PASSWORD, make_certificates
+from playbook_run import (
+    ansible_env, create_host, read_calls, run_playbook, snapshot, venvs, write_inventory, write_play)
+from test_https import PASSWORD, make_certificates, request
 from winhost import Host, certstore
 from winhost.front import ensure_running
 from winhost.processes import stop_all
@@ -39,19 +39,8 @@ def role(name: str, **extra: object) -> dict:
             "vars": {"reverse_proxy_https": True, **extra}}
 
 
-def play(path: Path, tasks: list[dict]) -> Path:
-    path.write_text(json.dumps([{"name": "https gaps", "hosts": "windows", "gather_facts": False,
-                                 "tasks": tasks}]), encoding="utf-8")
-    return path
-
-
-def get(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    connection.request("GET", path, headers={"Host": "www.example.com"})
-    response = connection.getresponse()
-    body = response.read()
-    connection.close()
-    return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+def get(port: int, path: str) -> tuple[int, dict[str, str], str]:
+    return request(http.client.HTTPConnection("127.0.0.1", port, timeout=10), path, {"Host": "www.example.com"})
 
 
 def test_acme_path_pfx_removed_and_check_mode_does_not_rebind(tmp_path: Path) -> None:
@@ -77,21 +66,21 @@ def test_acme_path_pfx_removed_and_check_mode_does_not_rebind(tmp_path: Path) ->
         tasks = [role("The role", **pfx_vars),
                  {"name": "Second run from here", "ansible.windows.win_file": {"path": MARK, "state": "touch"}},
                  role("The role again", **pfx_vars)]
-        run = run_playbook(VENV, play(tmp_path / "https.yml", tasks), inventory, env)
+        run = run_playbook(VENV, write_play(tmp_path / "https.yml", tasks), inventory, env)
         assert run.rc == 0, run.failure_report()
 
         problems = []
         # 1. ACME: over http, IIS's static handler answers from the site's folder, before the redirect and the proxy.
         port = ensure_running(host)["*:80:"]
         status, headers, body = get(port, "/.well-known/acme-challenge/ping.txt")
-        if (status, body) != (200, TOKEN):
+        if (status, body) != (200, TOKEN.decode()):
             problems.append(f"ACME token: {status} {headers.get('location')} {body[:200]!r}")
         status, _headers, body = get(port, "/.well-known/acme-challenge/tok3n")
-        if status != 404 or b"404.3" not in body:
+        if status != 404 or "404.3" not in body:
             problems.append(f"extensionless token without a mimeMap: {status} {body[:200]!r}")
         host.write_bytes(CHALLENGE + "web.config", WIN_ACME_WEB_CONFIG)
         status, headers, body = get(port, "/.well-known/acme-challenge/tok3n")
-        if (status, body, headers.get("content-type")) != (200, TOKEN, "text/plain"):
+        if (status, body, headers.get("content-type")) != (200, TOKEN.decode(), "text/plain"):
             problems.append(f"extensionless token with win-acme's web.config: {status} {headers} {body[:200]!r}")
         status, headers, _body = get(port, "/myApp/health")
         if (status, headers.get("location")) != (301, "https://www.example.com/myApp/health"):
@@ -119,8 +108,8 @@ def test_acme_path_pfx_removed_and_check_mode_does_not_rebind(tmp_path: Path) ->
         # 3. Check mode with another certificate for the present binding: reported, HTTP.sys untouched.
         before = snapshot(root)
         calls_before = len(read_calls(root))
-        check = run_playbook(VENV, play(tmp_path / "check.yml", [role("Check", reverse_proxy_https_thumbprint=other)]),
-                             inventory, env, ["--check"])
+        checking = write_play(tmp_path / "check.yml", [role("Check", reverse_proxy_https_thumbprint=other)])
+        check = run_playbook(VENV, checking, inventory, env, ["--check"])
         assert check.rc == 0, check.failure_report()
         if certstore.sslcerts(host) != {"0.0.0.0:443": {"hash": thumb, "store": "My"}}:
             problems.append(f"check mode rebound HTTP.sys: {certstore.sslcerts(host)}")

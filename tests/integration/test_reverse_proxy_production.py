@@ -15,11 +15,11 @@ Content-Length above the role's limit gets 404.13 (Microsoft, "Request Limits <r
 from __future__ import annotations
 
 import http.client
-import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from playbook_run import ansible_env, create_host, read_calls, run_playbook, snapshot, venvs, write_inventory
+from playbook_run import (
+    ansible_env, create_host, read_calls, run_playbook, snapshot, venvs, write_inventory, write_play)
 import test_site_app
 from winhost import Host
 from winhost.front import ensure_running
@@ -68,12 +68,6 @@ def post(port: int, length: int, body: bytes = b"") -> tuple[int, bytes]:
     return answer
 
 
-def play(path: Path, tasks: list[dict]) -> Path:
-    path.write_text(json.dumps([{"name": "production", "hosts": "windows", "gather_facts": False,
-                                 "tasks": tasks}]), encoding="utf-8")
-    return path
-
-
 def test_production_options_converge_and_bad_input_fails_first(tmp_path: Path, host_root: Path) -> None:
     root = create_host(VENV, host_root)
     host = Host(root)
@@ -82,7 +76,7 @@ def test_production_options_converge_and_bad_input_fails_first(tmp_path: Path, h
     tasks = [role("The role"), live_check(),
              {"name": "Second run from here", "ansible.windows.win_file": {"path": MARK, "state": "touch"}},
              role("The role again")]
-    result = run_playbook(VENV, play(tmp_path / "ok.yml", tasks), inventory, env)
+    result = run_playbook(VENV, write_play(tmp_path / "ok.yml", tasks), inventory, env)
     assert result.rc == 0, result.failure_report()
 
     apphost = ET.fromstring(host.read_bytes("C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config"))
@@ -117,7 +111,7 @@ def test_production_options_converge_and_bad_input_fails_first(tmp_path: Path, h
     before = snapshot(root)
     calls_before = len(calls)
     too_big = role("Too big", reverse_proxy_max_allowed_content_length=4294967296)
-    bad = run_playbook(VENV, play(tmp_path / "bad.yml", [too_big]), inventory, env)
+    bad = run_playbook(VENV, write_play(tmp_path / "bad.yml", [too_big]), inventory, env)
     assert bad.rc != 0
     assert "reverse_proxy_max_allowed_content_length must be null or a number of bytes from 0 to 4294967295" \
         in bad.stdout

@@ -12,7 +12,6 @@ host started is stopped by the fixture's finalizer (``winhost.processes.stop_all
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import urllib.error
 import urllib.request
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from playbook_run import (
-    EMULATED_INVENTORY, Run, ansible_env, app_port, create_host, read_calls, run_playbook, venv_bin, venvs)
+    EMULATED_INVENTORY, Run, ansible_env, app_port, create_host, port_free, read_calls, run_playbook, venv_bin, venvs)
 from test_site import assert_reverse_proxy_configured
 from winhost import Host
 from winhost.front import SERVICE as W3SVC
@@ -38,11 +37,6 @@ def extra_vars(venv: Path, port: int) -> list[str]:
     checksums = subprocess.run([str(venv_bin(venv, "python")), "-m", "winhost", "extra-vars"], capture_output=True,
                                text=True, check=True).stdout
     return ["-e", checksums, "-e", f"flask_app_port={port}", "-e", f"reverse_proxy_backend_url=http://127.0.0.1:{port}"]
-
-
-def port_free(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) != 0
 
 
 def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
